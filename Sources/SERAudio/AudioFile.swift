@@ -1,0 +1,178 @@
+import CSndfile
+import CSoxr
+import Foundation
+
+/// Mono float samples at a known rate.
+public struct AudioClip: Sendable, Equatable {
+    public var samples: [Float]
+    public var sampleRate: Int
+
+    public init(samples: [Float], sampleRate: Int) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+
+    public var duration: Double { sampleRate > 0 ? Double(samples.count) / Double(sampleRate) : 0 }
+}
+
+/// What the header of an audio file says, read without decoding the samples.
+public struct AudioFileInfo: Sendable, Equatable {
+    public var sampleRate: Int
+    public var channels: Int
+    public var frames: Int
+    /// Container as libsndfile detected it from the content: "WAV", "FLAC", "AIFF", ...
+    public var container: String
+    /// Sample encoding: "PCM_16", "PCM_24", "FLOAT", ...
+    public var encoding: String
+
+    public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// Why an audio file could not be used. Every case names the file.
+public enum AudioError: LocalizedError, Equatable {
+    case missing(path: String)
+    case notAudio(path: String, reason: String)
+    case truncated(path: String, expectedFrames: Int, readFrames: Int)
+    case empty(path: String)
+    case nonFinite(path: String, index: Int)
+    case resampleFailed(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missing(let path):
+            return "\(path): no such file"
+        case .notAudio(let path, let reason):
+            return "\(path): expected an audio file libsndfile can read (WAV, FLAC, AIFF, OGG), found none: \(reason)"
+        case .truncated(let path, let expected, let read):
+            return "\(path): truncated or unreadable audio: header announces \(expected) frames, only \(read) could be read"
+        case .empty(let path):
+            return "\(path): expected at least one sample, found none"
+        case .nonFinite(let path, let index):
+            return "\(path): expected finite samples, found NaN or infinity at sample \(index)"
+        case .resampleFailed(let path, let reason):
+            return "\(path): resampling failed: \(reason)"
+        }
+    }
+}
+
+/// Reads audio with libsndfile (format recognised from the content, not the name) and resamples with
+/// libsoxr at `soxr_hq`, the quality librosa uses by default, so `read(_:sampleRate:)` gives the samples
+/// `librosa.load(path, sr=rate)` gives.
+public enum AudioFile {
+    /// The header facts of `url` without decoding it.
+    public static func info(_ url: URL) throws -> AudioFileInfo {
+        let (handle, sfInfo) = try open(url)
+        sf_close(handle)
+        return describe(sfInfo)
+    }
+
+    /// Decodes `url`, averages channels to mono, and resamples to `sampleRate` when given and different.
+    public static func read(_ url: URL, sampleRate: Int? = nil) throws -> AudioClip {
+        let (handle, sfInfo) = try open(url)
+        defer { sf_close(handle) }
+        let channels = Int(sfInfo.channels)
+        let frames = Int(sfInfo.frames)
+        guard frames > 0 else { throw AudioError.empty(path: url.path) }
+        var interleaved = [Float](repeating: 0, count: frames * channels)
+        let read = interleaved.withUnsafeMutableBufferPointer { buffer in
+            Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames)))
+        }
+        guard read == frames else {
+            throw AudioError.truncated(path: url.path, expectedFrames: frames, readFrames: read)
+        }
+        var mono = downmix(interleaved, channels: channels)
+        if let bad = mono.firstIndex(where: { !$0.isFinite }) {
+            throw AudioError.nonFinite(path: url.path, index: bad)
+        }
+        let rate = Int(sfInfo.samplerate)
+        if let target = sampleRate, target != rate {
+            do {
+                mono = try resample(mono, from: rate, to: target)
+            } catch let error as AudioError {
+                throw error
+            } catch {
+                throw AudioError.resampleFailed(path: url.path, reason: "\(error)")
+            }
+            return AudioClip(samples: mono, sampleRate: target)
+        }
+        return AudioClip(samples: mono, sampleRate: rate)
+    }
+
+    /// Resamples with libsoxr's one-shot API at HQ quality, then pads or trims to
+    /// `ceil(count * target / source)` samples, as `librosa.resample` does.
+    public static func resample(_ samples: [Float], from source: Int, to target: Int) throws -> [Float] {
+        precondition(source > 0 && target > 0, "sample rates must be positive, got \(source) -> \(target)")
+        if source == target || samples.isEmpty { return samples }
+        let expected = Int((Double(samples.count) * Double(target) / Double(source)).rounded(.up))
+        var output = [Float](repeating: 0, count: expected + 64)
+        var done = 0
+        var ioSpec = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
+        var qualitySpec = soxr_quality_spec(UInt(SOXR_HQ), 0)
+        let error: soxr_error_t? = samples.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                soxr_oneshot(Double(source), Double(target), 1,
+                             input.baseAddress, samples.count, nil,
+                             out.baseAddress, out.count, &done,
+                             &ioSpec, &qualitySpec, nil)
+            }
+        }
+        if let error {
+            throw AudioError.resampleFailed(path: "<memory>", reason: String(cString: error))
+        }
+        if done >= expected {
+            output.removeSubrange(expected...)
+        } else {
+            output.removeSubrange(done...)
+            output.append(contentsOf: repeatElement(0, count: expected - done))
+        }
+        return output
+    }
+
+    static func downmix(_ interleaved: [Float], channels: Int) -> [Float] {
+        if channels == 1 { return interleaved }
+        let frames = interleaved.count / channels
+        var mono = [Float](repeating: 0, count: frames)
+        let scale = 1 / Float(channels)
+        interleaved.withUnsafeBufferPointer { source in
+            mono.withUnsafeMutableBufferPointer { out in
+                for frame in 0..<frames {
+                    var sum: Float = 0
+                    for channel in 0..<channels { sum += source[frame * channels + channel] }
+                    out[frame] = sum * scale
+                }
+            }
+        }
+        return mono
+    }
+
+    private static func open(_ url: URL) throws -> (OpaquePointer, SF_INFO) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw AudioError.missing(path: url.path)
+        }
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open(url.path, Int32(SFM_READ), &sfInfo) else {
+            throw AudioError.notAudio(path: url.path, reason: String(cString: sf_strerror(nil)))
+        }
+        if sfInfo.channels < 1 || sfInfo.samplerate < 1 {
+            sf_close(handle)
+            throw AudioError.notAudio(path: url.path, reason: "header has \(sfInfo.channels) channels at \(sfInfo.samplerate) Hz")
+        }
+        return (handle, sfInfo)
+    }
+
+    private static func describe(_ info: SF_INFO) -> AudioFileInfo {
+        AudioFileInfo(sampleRate: Int(info.samplerate), channels: Int(info.channels), frames: Int(info.frames),
+                      container: formatName(Int(info.format) & Int(SF_FORMAT_TYPEMASK), major: true),
+                      encoding: formatName(Int(info.format) & Int(SF_FORMAT_SUBMASK), major: false))
+    }
+
+    private static func formatName(_ code: Int, major: Bool) -> String {
+        var formatInfo = SF_FORMAT_INFO()
+        formatInfo.format = Int32(code)
+        let command = major ? SFC_GET_FORMAT_INFO : SFC_GET_FORMAT_INFO
+        guard sf_command(nil, Int32(command), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+              let name = formatInfo.extension ?? formatInfo.name else { return String(format: "0x%X", code) }
+        return String(cString: name).uppercased()
+    }
+}
