@@ -78,6 +78,8 @@ public final class Model {
         var generator = SeededGenerator(seed: seed, stream: "initialization")
         self.dropoutGenerator = SeededGenerator(seed: seed, stream: "dropout")
         self.layers = Model.build(spec: spec, inputSize: inputSize, classCount: classCount, generator: &generator)
+        let names = layers.flatMap(\.parameters).map(\.name)
+        precondition(Set(names).count == names.count, "parameter names must be unique (checkpoints key on them): \(names)")
     }
 
     /// Every parameter and running statistic, in a fixed order (checkpoints rely on it).
