@@ -29,6 +29,7 @@ struct BenchNet: ParsableCommand {
     @Option(help: "Untimed warm-up batches.") var warmup: Int = 2
     @Option(help: "Threads (OpenBLAS and task-level).") var threads: Int = 2
     @Option(help: "Output classes.") var classes: Int = 8
+    @Option(help: "Also save the trained network as a checkpoint here (for tools/checkpoint_h5py.py).") var checkpoint: String?
 
     func validate() throws {
         guard ["lstm", "cnn", "mlp"].contains(model) else {
@@ -85,6 +86,22 @@ struct BenchNet: ParsableCommand {
         var lossSum: Float = 0
         for step in 0..<batches { lossSum += network.trainStep(batch: data[(warmup + step) % batchCount], labels: labels, lengths: lengths) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if let checkpoint {
+            network.labels = (0..<classes).map { "class\($0)" }
+            try network.save(to: URL(fileURLWithPath: checkpoint))
+            // A probe: the first two sequences' probabilities, for an independent check of the reloaded weights.
+            let probe = data[0]
+            let rows = isMLP ? Tensor(shape: [2, featureCount], scalars: Array(probe.scalars.prefix(2 * featureCount)))
+                : Tensor(shape: [2, frames, featureCount], scalars: Array(probe.scalars.prefix(2 * frames * featureCount)))
+            let probabilities = network.predictProbabilities(batch: rows, lengths: isMLP ? nil : [frames, frames])
+            let restored = try Model.load(from: URL(fileURLWithPath: checkpoint))
+            restored.threads = network.threads
+            let reloaded = restored.predictProbabilities(batch: rows, lengths: isMLP ? nil : [frames, frames])
+            let probeJSON = try JSONSerialization.data(withJSONObject: ["shape": rows.shape, "inputs": rows.scalars.map(Double.init),
+                                                                        "probabilities": probabilities.scalars.map(Double.init)])
+            try probeJSON.write(to: URL(fileURLWithPath: checkpoint + ".probe.json"))
+            FileHandle.standardError.write(Data("checkpoint \(checkpoint): probabilities of 2 probe sequences \(probabilities.scalars); reloaded identical: \(reloaded == probabilities)\n".utf8))
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let report: [String: Any] = [
