@@ -9,6 +9,7 @@ public final class Dense: Layer {
     let weight: Parameter
     let bias: Parameter
     private var input = Tensor(zeros: [0])
+    private var threads = 1
 
     public init(inputSize: Int, outputSize: Int, generator: inout SeededGenerator, name: String = "dense") {
         self.inputSize = inputSize
@@ -24,6 +25,7 @@ public final class Dense: Layer {
         let x = input.values
         precondition(x.shape.last == inputSize, "Dense expects last axis \(inputSize), got shape \(x.shape)")
         self.input = x
+        self.threads = context.threads
         let rows = x.count / inputSize
         var outShape = x.shape
         outShape[outShape.count - 1] = outputSize
@@ -36,7 +38,7 @@ public final class Dense: Layer {
                             (yp.baseAddress! + r * outputSize).update(from: bp.baseAddress!, count: outputSize)
                         }
                         BLAS.gemm(transB: true, m: rows, n: outputSize, k: inputSize, a: xp.baseAddress!, lda: inputSize,
-                                  b: wp.baseAddress!, ldb: inputSize, beta: 1, c: yp.baseAddress!, ldc: outputSize)
+                                  b: wp.baseAddress!, ldb: inputSize, beta: 1, c: yp.baseAddress!, ldc: outputSize, threads: context.threads)
                     }
                 }
             }
@@ -52,11 +54,11 @@ public final class Dense: Layer {
                 weight.value.withUnsafeBufferPointer { wp in
                     weight.gradient.withUnsafeMutableBufferPointer { dwp in
                         BLAS.gemm(transA: true, m: outputSize, n: inputSize, k: rows, a: gp.baseAddress!, lda: outputSize,
-                                  b: xp.baseAddress!, ldb: inputSize, beta: 1, c: dwp.baseAddress!, ldc: inputSize)
+                                  b: xp.baseAddress!, ldb: inputSize, beta: 1, c: dwp.baseAddress!, ldc: inputSize, threads: threads)
                     }
                     dx.withUnsafeMutableBufferPointer { dxp in
                         BLAS.gemm(m: rows, n: inputSize, k: outputSize, a: gp.baseAddress!, lda: outputSize,
-                                  b: wp.baseAddress!, ldb: inputSize, beta: 0, c: dxp.baseAddress!, ldc: inputSize)
+                                  b: wp.baseAddress!, ldb: inputSize, beta: 0, c: dxp.baseAddress!, ldc: inputSize, threads: threads)
                     }
                 }
             }

@@ -66,7 +66,7 @@ final class LSTMDirection {
             x.withUnsafeBufferPointer { xb in
                 weightIH.value.withUnsafeBufferPointer { w in
                     BLAS.gemm(transB: true, m: rows, n: G, k: F, a: xb.baseAddress!, lda: F, b: w.baseAddress!, ldb: F,
-                              beta: 1, c: g, ldc: G)
+                              beta: 1, c: g, ldc: G, threads: threads)
                 }
             }
             cells.withUnsafeMutableBufferPointer { cb in
@@ -74,11 +74,13 @@ final class LSTMDirection {
                     hidden.withUnsafeMutableBufferPointer { hb in
                         weightHH.value.withUnsafeMutableBufferPointer { wb in
                             let gP = SharedPointer(g), cP = SharedPointer(cb.baseAddress!), tP = SharedPointer(tb.baseAddress!)
-                            let hP = SharedPointer(hb.baseAddress!), wP = SharedPointer(wb.baseAddress!)
+                            let hP = SharedPointer(hb.baseAddress!)
+                            // h_{t-1} W_hh^T: W_hh^T [H, 4H] packed once for all steps.
+                            let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: true, k: H, n: G)
                             parallelChunks(count: batch, chunks: threads) { _, range in
                                 LSTMDirection.forwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
                                                            gates: gP.base, cells: cP.base, tanhCells: tP.base,
-                                                           hidden: hP.base, weightHH: wP.base)
+                                                           hidden: hP.base, weightHH: recurrent)
                             }
                         }
                     }
@@ -91,14 +93,14 @@ final class LSTMDirection {
     private static func forwardChunk(range: Range<Int>, frames T: Int, hiddenSize H: Int, lengths: [Int],
                                      gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
                                      tanhCells: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                                     weightHH: UnsafeMutablePointer<Float>) {
+                                     weightHH: PreparedOperand) {
         let G = 4 * H
         let n0 = range.lowerBound, m = range.count
         let longest = range.map { lengths[$0] }.max() ?? 0
         for t in 0..<longest {
             if t > 0 {
-                BLAS.gemm(transB: true, m: m, n: G, k: H, a: hidden + (n0 * T + t - 1) * H, lda: T * H,
-                          b: weightHH, ldb: H, beta: 1, c: gates + (n0 * T + t) * G, ldc: T * G)
+                BLAS.gemm(m: m, a: hidden + (n0 * T + t - 1) * H, lda: T * H, b: weightHH,
+                          beta: 1, c: gates + (n0 * T + t) * G, ldc: T * G)
             }
             for n in range {
                 let row = n * T + t
@@ -158,12 +160,14 @@ final class LSTMDirection {
                                 partialHH.withUnsafeMutableBufferPointer { pb in
                                     let gP = SharedPointer(dG), cP = SharedPointer(cb.baseAddress!)
                                     let tP = SharedPointer(tb.baseAddress!), hP = SharedPointer(hb.baseAddress!)
-                                    let wP = SharedPointer(wb.baseAddress!), yP = SharedPointer(yb.baseAddress!)
+                                    let yP = SharedPointer(yb.baseAddress!)
+                                    // dG_t W_hh: W_hh [4H, H] packed once for all steps.
+                                    let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: false, k: G, n: H)
                                     let pP = SharedPointer(pb.baseAddress!)
                                     parallelChunks(count: N, chunks: chunks) { chunk, range in
                                         LSTMDirection.backwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
                                                                     gates: gP.base, cells: cP.base, tanhCells: tP.base,
-                                                                    hidden: hP.base, weightHH: wP.base, outputGradient: yP.base,
+                                                                    hidden: hP.base, weightHH: recurrent, outputGradient: yP.base,
                                                                     gradientHH: pP.base + chunk * G * H)
                                     }
                                 }
@@ -183,12 +187,12 @@ final class LSTMDirection {
             input.withUnsafeBufferPointer { xb in
                 weightIH.gradient.withUnsafeMutableBufferPointer { dw in
                     BLAS.gemm(transA: true, m: G, n: F, k: rows, a: dG, lda: G, b: xb.baseAddress!, ldb: F,
-                              beta: 1, c: dw.baseAddress!, ldc: F)
+                              beta: 1, c: dw.baseAddress!, ldc: F, threads: chunks)
                 }
             }
             weightIH.value.withUnsafeBufferPointer { w in
                 dx.withUnsafeMutableBufferPointer { dxb in
-                    BLAS.gemm(m: rows, n: F, k: G, a: dG, lda: G, b: w.baseAddress!, ldb: F, beta: 0, c: dxb.baseAddress!, ldc: F)
+                    BLAS.gemm(m: rows, n: F, k: G, a: dG, lda: G, b: w.baseAddress!, ldb: F, beta: 0, c: dxb.baseAddress!, ldc: F, threads: chunks)
                 }
             }
             bias.gradient.withUnsafeMutableBufferPointer { db in
@@ -204,7 +208,7 @@ final class LSTMDirection {
     private static func backwardChunk(range: Range<Int>, frames T: Int, hiddenSize H: Int, lengths: [Int],
                                       gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
                                       tanhCells: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                                      weightHH: UnsafeMutablePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                                      weightHH: PreparedOperand, outputGradient: UnsafeMutablePointer<Float>,
                                       gradientHH: UnsafeMutablePointer<Float>) {
         let G = 4 * H
         let n0 = range.lowerBound, m = range.count
@@ -242,8 +246,7 @@ final class LSTMDirection {
                 }
             }
             if t > 0 {
-                BLAS.gemm(m: m, n: H, k: G, a: gates + (n0 * T + t) * G, lda: T * G, b: weightHH, ldb: H,
-                          beta: 0, c: dhRecurrent, ldc: H)
+                BLAS.gemm(m: m, a: gates + (n0 * T + t) * G, lda: T * G, b: weightHH, beta: 0, c: dhRecurrent, ldc: H)
             }
         }
         // dW_hh = sum over samples and frames t >= 1 of dG_t^T h_{t-1}.
