@@ -55,8 +55,9 @@ final class LSTMDirection {
         if cells.count != rows * H {
             cells = [Float](repeating: 0, count: rows * H)
             tanhCells = cells
-            hidden = cells
         }
+        // Fresh every pass: the previous output may still be referenced downstream (no copy-on-write copy).
+        hidden = [Float](repeating: 0, count: rows * H)
         let T = frames
         gates.withUnsafeMutableBufferPointer { gb in
             let g = gb.baseAddress!
@@ -151,16 +152,17 @@ final class LSTMDirection {
         let lengths = self.lengths
         gates.withUnsafeMutableBufferPointer { gb in
             let dG = gb.baseAddress!
-            cells.withUnsafeMutableBufferPointer { cb in
-                tanhCells.withUnsafeMutableBufferPointer { tb in
-                    hidden.withUnsafeMutableBufferPointer { hb in
-                        weightHH.value.withUnsafeMutableBufferPointer { wb in
-                            var dY = outputGradient
-                            dY.withUnsafeMutableBufferPointer { yb in
+            cells.withUnsafeBufferPointer { cb in
+                tanhCells.withUnsafeBufferPointer { tb in
+                    hidden.withUnsafeBufferPointer { hb in
+                        weightHH.value.withUnsafeBufferPointer { wb in
+                            outputGradient.withUnsafeBufferPointer { yb in
                                 partialHH.withUnsafeMutableBufferPointer { pb in
-                                    let gP = SharedPointer(dG), cP = SharedPointer(cb.baseAddress!)
-                                    let tP = SharedPointer(tb.baseAddress!), hP = SharedPointer(hb.baseAddress!)
-                                    let yP = SharedPointer(yb.baseAddress!)
+                                    // Read-only caches seen through mutable pointers only for the Sendable wrapper.
+                                    let gP = SharedPointer(dG), cP = SharedPointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
+                                    let tP = SharedPointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
+                                    let hP = SharedPointer(UnsafeMutablePointer(mutating: hb.baseAddress!))
+                                    let yP = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
                                     // dG_t W_hh: W_hh [4H, H] packed once for all steps.
                                     let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: false, k: G, n: H)
                                     let pP = SharedPointer(pb.baseAddress!)
@@ -215,7 +217,9 @@ final class LSTMDirection {
         let longest = range.map { lengths[$0] }.max() ?? 0
         let dhRecurrent = UnsafeMutablePointer<Float>.allocate(capacity: m * H)
         let dcNext = UnsafeMutablePointer<Float>.allocate(capacity: m * H)
-        defer { dhRecurrent.deallocate(); dcNext.deallocate() }
+        let zeros = UnsafeMutablePointer<Float>.allocate(capacity: H)
+        defer { dhRecurrent.deallocate(); dcNext.deallocate(); zeros.deallocate() }
+        zeros.initialize(repeating: 0, count: H)
         dhRecurrent.initialize(repeating: 0, count: m * H)
         dcNext.initialize(repeating: 0, count: m * H)
         for t in stride(from: longest - 1, through: 0, by: -1) {
@@ -227,13 +231,14 @@ final class LSTMDirection {
                 if t < lengths[n] {
                     let dy = outputGradient + row * H
                     let tc = tanhCells + row * H
-                    let cPrev: UnsafeMutablePointer<Float>? = t > 0 ? cells + (row - 1) * H : nil
+                    // c_{t-1}; at t = 0 the zero row of the scratch buffer.
+                    let cPrev = t > 0 ? UnsafePointer(cells + (row - 1) * H) : UnsafePointer(zeros)
                     for j in 0..<H {
                         let i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j]
                         let dh = dy[j] + dhr[j]
                         let tcj = tc[j]
                         let dc = dcn[j] + dh * o * (1 - tcj * tcj)
-                        let cp: Float = cPrev.map { $0[j] } ?? 0
+                        let cp = cPrev[j]
                         g[j] = dc * gg * i * (1 - i)
                         g[H + j] = dc * cp * f * (1 - f)
                         g[2 * H + j] = dc * i * (1 - gg * gg)
