@@ -46,10 +46,28 @@ public final class BatchNorm: Layer {
             var sum = [Double](repeating: 0, count: C), squares = [Double](repeating: 0, count: C)
             var count = 0
             x.scalars.withUnsafeBufferPointer { xb in
-                for n in 0..<layout.batch {
-                    let rows = layout.validRows(n, lengths: input.lengths)
-                    count += rows.count
-                    for r in rows { for c in 0..<C { let v = Double(xb[r * C + c]); sum[c] += v; squares[c] += v * v } }
+                sum.withUnsafeMutableBufferPointer { sb in
+                    squares.withUnsafeMutableBufferPointer { qb in
+                        // Float partial sums per row block of 64, folded into Double: exact enough, vectorised.
+                        var partial = [Float](repeating: 0, count: 2 * C)
+                        partial.withUnsafeMutableBufferPointer { pb in
+                            for n in 0..<layout.batch {
+                                let rows = layout.validRows(n, lengths: input.lengths)
+                                count += rows.count
+                                var r = rows.lowerBound
+                                while r < rows.upperBound {
+                                    let end = min(r + 64, rows.upperBound)
+                                    pb.update(repeating: 0)
+                                    for row in r..<end {
+                                        let xr = xb.baseAddress! + row * C
+                                        for c in 0..<C { let v = xr[c]; pb[c] += v; pb[C + c] += v * v }
+                                    }
+                                    for c in 0..<C { sb[c] += Double(pb[c]); qb[c] += Double(pb[C + c]) }
+                                    r = end
+                                }
+                            }
+                        }
+                    }
                 }
             }
             let m = Double(max(count, 1))
@@ -66,22 +84,34 @@ public final class BatchNorm: Layer {
             mean = runningMean.value
             variance = runningVariance.value
         }
-        inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        normalized = [Float](repeating: 0, count: x.count)
+        let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        inverseDeviation = inverse
+        var normalizedValues = [Float](repeating: 0, count: x.count)
         var y = [Float](repeating: 0, count: x.count)
+        let gamma = scale.value, beta = shift.value
         x.scalars.withUnsafeBufferPointer { xb in
-            normalized.withUnsafeMutableBufferPointer { nb in
+            normalizedValues.withUnsafeMutableBufferPointer { nb in
                 y.withUnsafeMutableBufferPointer { yb in
-                    for r in 0..<totalRows {
-                        for c in 0..<C {
-                            let v = (xb[r * C + c] - mean[c]) * inverseDeviation[c]
-                            nb[r * C + c] = v
-                            yb[r * C + c] = v * scale.value[c] + shift.value[c]
+                    mean.withUnsafeBufferPointer { mb in
+                        inverse.withUnsafeBufferPointer { ib in
+                            gamma.withUnsafeBufferPointer { gb in
+                                beta.withUnsafeBufferPointer { bb in
+                                    for r in 0..<totalRows {
+                                        let xr = xb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, yr = yb.baseAddress! + r * C
+                                        for c in 0..<C {
+                                            let v = (xr[c] - mb[c]) * ib[c]
+                                            nr[c] = v
+                                            yr[c] = v * gb[c] + bb[c]
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
+        normalized = normalizedValues
         return Activations(values: Tensor(shape: x.shape, scalars: y), lengths: input.lengths)
     }
 
@@ -91,16 +121,25 @@ public final class BatchNorm: Layer {
         var dx = [Float](repeating: 0, count: outputGradient.count)
         var sumDy = [Double](repeating: 0, count: C), sumDyX = [Double](repeating: 0, count: C)
         var count = 0
+        let gamma = scale.value, inverse = inverseDeviation
+        let lengths = self.lengths, trainingMode = self.trainingMode
         outputGradient.scalars.withUnsafeBufferPointer { gb in
             normalized.withUnsafeBufferPointer { nb in
-                for n in 0..<layout.batch {
-                    let rows = layout.validRows(n, lengths: lengths)
-                    count += rows.count
-                    for r in rows {
-                        for c in 0..<C {
-                            let g = Double(gb[r * C + c])
-                            sumDy[c] += g
-                            sumDyX[c] += g * Double(nb[r * C + c])
+                var partial = [Float](repeating: 0, count: 2 * C)
+                partial.withUnsafeMutableBufferPointer { pb in
+                    for n in 0..<layout.batch {
+                        let rows = layout.validRows(n, lengths: lengths)
+                        count += rows.count
+                        var r = rows.lowerBound
+                        while r < rows.upperBound {
+                            let end = min(r + 64, rows.upperBound)
+                            pb.update(repeating: 0)
+                            for row in r..<end {
+                                let gr = gb.baseAddress! + row * C, nr = nb.baseAddress! + row * C
+                                for c in 0..<C { pb[c] += gr[c]; pb[C + c] += gr[c] * nr[c] }
+                            }
+                            for c in 0..<C { sumDy[c] += Double(pb[c]); sumDyX[c] += Double(pb[C + c]) }
+                            r = end
                         }
                     }
                 }
@@ -109,17 +148,21 @@ public final class BatchNorm: Layer {
                     shift.gradient[c] += Float(sumDy[c])
                 }
                 let m = Float(max(count, 1))
+                let meanDy = (0..<C).map { trainingMode ? Float(sumDy[$0]) * gamma[$0] / m : 0 }
+                let meanDyX = (0..<C).map { trainingMode ? Float(sumDyX[$0]) * gamma[$0] / m : 0 }
                 dx.withUnsafeMutableBufferPointer { db in
-                    for n in 0..<layout.batch {
-                        for r in layout.validRows(n, lengths: lengths) {
-                            for c in 0..<C {
-                                let g = gb[r * C + c] * scale.value[c]
-                                if trainingMode {
-                                    let meanDy = Float(sumDy[c]) * scale.value[c] / m
-                                    let meanDyX = Float(sumDyX[c]) * scale.value[c] / m
-                                    db[r * C + c] = (g - meanDy - nb[r * C + c] * meanDyX) * inverseDeviation[c]
-                                } else {
-                                    db[r * C + c] = g * inverseDeviation[c]
+                    gamma.withUnsafeBufferPointer { gm in
+                        inverse.withUnsafeBufferPointer { ib in
+                            meanDy.withUnsafeBufferPointer { md in
+                                meanDyX.withUnsafeBufferPointer { mx in
+                                    for n in 0..<layout.batch {
+                                        for r in layout.validRows(n, lengths: lengths) {
+                                            let gr = gb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, dr = db.baseAddress! + r * C
+                                            for c in 0..<C {
+                                                dr[c] = (gr[c] * gm[c] - md[c] - nr[c] * mx[c]) * ib[c]
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -156,47 +199,64 @@ public final class LayerNorm: Layer {
         precondition(x.shape.last == size, "LayerNorm expects last axis \(size), got \(x.shape)")
         shape = x.shape
         let rows = x.count / size, C = size
-        normalized = [Float](repeating: 0, count: x.count)
-        inverseDeviation = [Float](repeating: 0, count: rows)
+        var normalizedValues = [Float](repeating: 0, count: x.count)
+        var inverse = [Float](repeating: 0, count: rows)
         var y = [Float](repeating: 0, count: x.count)
+        let gamma = scale.value, beta = shift.value
         x.scalars.withUnsafeBufferPointer { xb in
-            for r in 0..<rows {
-                var sum: Double = 0, squares: Double = 0
-                for c in 0..<C { let v = Double(xb[r * C + c]); sum += v; squares += v * v }
-                let mean = sum / Double(C)
-                let variance = max(0, squares / Double(C) - mean * mean)
-                let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
-                inverseDeviation[r] = inv
-                for c in 0..<C {
-                    let v = (xb[r * C + c] - Float(mean)) * inv
-                    normalized[r * C + c] = v
-                    y[r * C + c] = v * scale.value[c] + shift.value[c]
+            normalizedValues.withUnsafeMutableBufferPointer { nb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    for r in 0..<rows {
+                        let xr = xb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, yr = yb.baseAddress! + r * C
+                        var sum: Double = 0, squares: Double = 0
+                        for c in 0..<C { let v = Double(xr[c]); sum += v; squares += v * v }
+                        let mean = sum / Double(C)
+                        let variance = max(0, squares / Double(C) - mean * mean)
+                        let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
+                        inverse[r] = inv
+                        let meanF = Float(mean)
+                        for c in 0..<C {
+                            let v = (xr[c] - meanF) * inv
+                            nr[c] = v
+                            yr[c] = v * gamma[c] + beta[c]
+                        }
+                    }
                 }
             }
         }
+        normalized = normalizedValues
+        inverseDeviation = inverse
         return Activations(values: Tensor(shape: x.shape, scalars: y), lengths: input.lengths)
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let rows = outputGradient.count / size, C = size
         var dx = [Float](repeating: 0, count: outputGradient.count)
+        var dGamma = [Float](repeating: 0, count: C), dBeta = [Float](repeating: 0, count: C)
+        let gamma = scale.value, inverse = inverseDeviation
         outputGradient.scalars.withUnsafeBufferPointer { gb in
-            for r in 0..<rows {
-                var meanG: Float = 0, meanGX: Float = 0
-                for c in 0..<C {
-                    let g = gb[r * C + c] * scale.value[c]
-                    meanG += g
-                    meanGX += g * normalized[r * C + c]
-                    scale.gradient[c] += gb[r * C + c] * normalized[r * C + c]
-                    shift.gradient[c] += gb[r * C + c]
-                }
-                meanG /= Float(C)
-                meanGX /= Float(C)
-                for c in 0..<C {
-                    let g = gb[r * C + c] * scale.value[c]
-                    dx[r * C + c] = (g - meanG - normalized[r * C + c] * meanGX) * inverseDeviation[r]
+            normalized.withUnsafeBufferPointer { nb in
+                dx.withUnsafeMutableBufferPointer { db in
+                    for r in 0..<rows {
+                        let gr = gb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, dr = db.baseAddress! + r * C
+                        var meanG: Float = 0, meanGX: Float = 0
+                        for c in 0..<C {
+                            let g = gr[c] * gamma[c]
+                            meanG += g
+                            meanGX += g * nr[c]
+                            dGamma[c] += gr[c] * nr[c]
+                            dBeta[c] += gr[c]
+                        }
+                        meanG /= Float(C)
+                        meanGX /= Float(C)
+                        for c in 0..<C { dr[c] = (gr[c] * gamma[c] - meanG - nr[c] * meanGX) * inverse[r] }
+                    }
                 }
             }
+        }
+        for c in 0..<C {
+            scale.gradient[c] += dGamma[c]
+            shift.gradient[c] += dBeta[c]
         }
         return Tensor(shape: shape, scalars: dx)
     }

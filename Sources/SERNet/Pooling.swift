@@ -34,16 +34,21 @@ public final class MaxPooling: Layer {
                             for f in 0..<outF {
                                 let fEnd = min(F, (f + 1) * poolFrequency)
                                 let out = ((n * outT + t) * outF + f) * C
-                                for c in 0..<C {
-                                    var best = -Float.infinity, bestIndex = -1
-                                    for tt in (t * poolTime)..<tEnd {
-                                        for ff in (f * poolFrequency)..<fEnd {
-                                            let index = ((n * T + tt) * F + ff) * C + c
-                                            if xb[index] > best || bestIndex < 0 { best = xb[index]; bestIndex = index }
+                                let yr = yb.baseAddress! + out, ar = ab.baseAddress! + out
+                                // The window's first position starts as the maximum; later ones replace it when larger,
+                                // channel by channel (contiguous, vectorisable).
+                                let first = ((n * T + t * poolTime) * F + f * poolFrequency) * C
+                                for c in 0..<C { yr[c] = xb[first + c]; ar[c] = Int32(first + c) }
+                                for tt in (t * poolTime)..<tEnd {
+                                    for ff in (f * poolFrequency)..<fEnd {
+                                        let base = ((n * T + tt) * F + ff) * C
+                                        if base == first { continue }
+                                        let xr = xb.baseAddress! + base
+                                        for c in 0..<C where xr[c] > yr[c] {
+                                            yr[c] = xr[c]
+                                            ar[c] = Int32(base + c)
                                         }
                                     }
-                                    yb[out + c] = best
-                                    ab[out + c] = Int32(bestIndex)
                                 }
                             }
                         }
