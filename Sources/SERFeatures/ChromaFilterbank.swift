@@ -65,8 +65,7 @@ struct ChromaFilterbank: Sendable {
                         var peak: Float = 0
                         for c in 0..<chromaCount {
                             let filter = w.baseAddress! + c * binCount
-                            var sum: Float = 0
-                            for k in 0..<binCount { sum += filter[k] * row[k] }
+                            let sum = dotProduct(filter, row, count: binCount)
                             out[t * chromaCount + c] = sum
                             peak = max(peak, abs(sum))
                         }

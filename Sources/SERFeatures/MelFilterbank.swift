@@ -53,16 +53,19 @@ public struct MelFilterbank: Sendable {
     func apply(_ power: [Float], frameCount: Int) -> [Float] {
         precondition(power.count == frameCount * binCount, "power has \(power.count) values, expected \(frameCount) x \(binCount)")
         var mel = [Float](repeating: 0, count: frameCount * melBandCount)
+        // Flatten the sparse rows once per call so the frame loop touches one contiguous weight array.
+        var flat: [Float] = []
+        var offsets: [Int] = []
+        for row in weights { offsets.append(flat.count); flat.append(contentsOf: row) }
+        let widths = weights.map(\.count)
         power.withUnsafeBufferPointer { p in
-            mel.withUnsafeMutableBufferPointer { out in
-                for m in 0..<melBandCount {
-                    weights[m].withUnsafeBufferPointer { w in
-                        let start = starts[m], width = w.count
-                        for t in 0..<frameCount {
-                            let row = p.baseAddress! + t * binCount + start
-                            var sum: Float = 0
-                            for k in 0..<width { sum += w[k] * row[k] }
-                            out[t * melBandCount + m] = sum
+            flat.withUnsafeBufferPointer { w in
+                mel.withUnsafeMutableBufferPointer { out in
+                    for t in 0..<frameCount {
+                        let frame = p.baseAddress! + t * binCount
+                        for m in 0..<melBandCount {
+                            let width = widths[m]
+                            out[t * melBandCount + m] = width > 0 ? dotProduct(w.baseAddress! + offsets[m], frame + starts[m], count: width) : 0
                         }
                     }
                 }

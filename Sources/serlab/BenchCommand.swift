@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import SERAudio
+import SERFeatures
+
+/// `serlab bench ...`: throughput measurements outside the test suite.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput (not a test; tools/bench_features.py compares against librosa).",
+        subcommands: [FeaturesBench.self]
+    )
+}
+
+/// Decode + resample + features over a folder of audio, timed in three phases on `--threads` workers:
+/// decode + resample alone, features alone (samples in memory), and end to end.
+struct FeaturesBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Files per second for decode+resample, features alone, and end to end.",
+        discussion: "Example: serlab bench features ../shared/corpora/ravdess --threads 2 --json"
+    )
+
+    @Argument(help: "Folder searched recursively for .wav, .flac, .aif, .aiff files.")
+    var folder: String
+
+    @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Target sample rate in Hz.") var sampleRate = 16000
+    @Option(help: "MFCC coefficients.") var mfccCount = 40
+    @Option(help: "FFT size in samples.") var fftLength = 512
+    @Option(help: "Hop in samples.") var hopLength = 160
+    @Option(help: "Mel bands.") var melBandCount = 64
+    @Option(help: "Use only the first N files (sorted by path).") var limit: Int?
+    @Option(help: "Timed repetitions of each phase; the fastest is reported.") var repeats = 3
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads: expected at least 1, found \(threads)") }
+        guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, found \(repeats)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("expected a folder of audio files, found nothing at '\(folder)'")
+        }
+    }
+
+    func run() throws {
+        var files = audioFiles(in: URL(fileURLWithPath: folder))
+        if let limit { files = Array(files.prefix(limit)) }
+        guard !files.isEmpty else { throw ValidationError("no .wav/.flac/.aif files under '\(folder)'") }
+        var spec = FeatureSpec(sampleRate: sampleRate, features: [.mfcc])
+        spec.mfccCount = mfccCount
+        spec.fftLength = fftLength
+        spec.hopLength = hopLength
+        spec.melBandCount = melBandCount
+        let extractor = try FeatureExtractor(spec: spec)
+
+        // Warm-up: page the files in and touch every code path once.
+        _ = extractor.extractFiles(Array(files.prefix(threads * 4)), threads: threads)
+
+        var clips: [[Float]] = []
+        let decodeSeconds = fastest(of: repeats) {
+            clips = decodeAll(files)
+        }
+        var frames = 0
+        let featureSeconds = fastest(of: repeats) {
+            frames = extractor.extractMany(clips, threads: threads).reduce(0) { $0 + $1.frameCount }
+        }
+        var failures = 0
+        let endToEndSeconds = fastest(of: repeats) {
+            failures = extractor.extractFiles(files, threads: threads).filter { if case .failure = $0 { true } else { false } }.count
+        }
+        let count = Double(files.count)
+        let audioSeconds = clips.reduce(0.0) { $0 + Double($1.count) } / Double(sampleRate)
+        let result: [String: Double] = [
+            "files": count, "frames": Double(frames), "failures": Double(failures), "threads": Double(threads),
+            "audioSeconds": audioSeconds,
+            "decodeSeconds": decodeSeconds, "featureSeconds": featureSeconds, "endToEndSeconds": endToEndSeconds,
+            "decodeFilesPerSecond": count / decodeSeconds, "featureFilesPerSecond": count / featureSeconds,
+            "endToEndFilesPerSecond": count / endToEndSeconds, "decodeShare": decodeSeconds / endToEndSeconds,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("serlab features bench: \(files.count) files (\(String(format: "%.0f", audioSeconds)) s of audio), \(threads) threads, spec \(spec.stableHash.prefix(12))")
+            print(String(format: "  decode+resample  %8.1f files/s", count / decodeSeconds))
+            print(String(format: "  features alone   %8.1f files/s", count / featureSeconds))
+            print(String(format: "  end to end       %8.1f files/s  (decode+resample share %.0f%%)", count / endToEndSeconds, 100 * decodeSeconds / endToEndSeconds))
+            if failures > 0 { print("  \(failures) files failed to decode") }
+        }
+    }
+
+    private func decodeAll(_ files: [URL]) -> [[Float]] {
+        let slots = Slots(count: files.count)
+        let next = Counter()
+        let rate = sampleRate
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let index = next.claim(below: files.count) {
+                slots.set(index, (try? AudioFile.read(files[index], sampleRate: rate).samples) ?? [])
+            }
+        }
+        return slots.values
+    }
+
+    private func fastest(of repeats: Int, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+
+    private func audioFiles(in folder: URL) -> [URL] {
+        let extensions: Set<String> = ["wav", "flac", "aif", "aiff"]
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
+        return walker.compactMap { $0 as? URL }.filter { extensions.contains($0.pathExtension.lowercased()) }
+            .sorted { $0.path < $1.path }
+    }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    func claim(below count: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+private final class Slots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[Float]]
+    init(count: Int) { storage = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [Float]) { lock.lock(); storage[index] = value; lock.unlock() }
+    var values: [[Float]] { lock.lock(); defer { lock.unlock() }; return storage }
+}

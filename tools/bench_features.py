@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# Feature-extraction throughput: serlab vs librosa, same files, same parameters, same cores, one run.
+#
+# Pinned: librosa==0.11.0 (numpy, scipy, soundfile, soxr). Not a test; run by hand:
+#     swift build -c release --product serlab
+#     python3 tools/bench_features.py [--corpus ../shared/corpora/ravdess] [--cores 0,1]
+# Both sides are pinned to the same cores (sched_setaffinity, inherited by serlab) and use one worker
+# per core: serlab threads, librosa a process pool. Spec: 16 kHz, 40 MFCC, n_fft 512, hop 160, 64 mels
+# (Slaney, librosa's defaults otherwise). Three phases each, fastest of --repeats:
+#   decode+resample   librosa.load(path, sr=16000)   | AudioFile.read (libsndfile + libsoxr HQ)
+#   features alone    librosa.feature.mfcc on samples already in memory | FeatureExtractor.extractMany
+#   end to end        load + mfcc per file            | FeatureExtractor.extractFiles
+# The machine may be shared: absolute files/s are noisy, the ratios (same run, same cores) are the result.
+import os
+
+# One BLAS/OpenMP thread per worker process (as serlab uses one thread per worker); numpy's pool
+# threads would otherwise oversubscribe the pinned cores. Must be set before numpy is imported.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse
+import json
+import multiprocessing as mp
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import librosa
+import numpy as np
+
+assert librosa.__version__ == "0.11.0", f"pinned librosa 0.11.0, found {librosa.__version__}"
+
+ROOT = Path(__file__).resolve().parent.parent
+SR, N_MFCC, N_FFT, HOP, N_MELS = 16000, 40, 512, 160, 64
+CLIPS = []  # filled in the parent before forking the pool, so workers share the samples
+
+
+def load(path):
+    y, _ = librosa.load(path, sr=SR)
+    return y
+
+
+def mfcc(y):
+    return librosa.feature.mfcc(y=y, sr=SR, n_mfcc=N_MFCC, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+
+
+def end_to_end(path):
+    return mfcc(load(path)).shape[1]  # return the frame count, not the array: no pickling cost for librosa
+
+
+def features_of(index):
+    return mfcc(CLIPS[index]).shape[1]
+
+
+def load_shape(path):
+    return len(load(path))
+
+
+def fastest(repeats, body):
+    best, value = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = body()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "ravdess"))
+    parser.add_argument("--cores", default="0,1", help="CPU ids both sides are pinned to")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--serlab", default=str(ROOT / ".build" / "release" / "serlab"))
+    args = parser.parse_args()
+
+    cores = [int(c) for c in args.cores.split(",")]
+    os.sched_setaffinity(0, cores)
+    workers = len(cores)
+    files = sorted(str(p) for p in Path(args.corpus).rglob("*") if p.suffix.lower() in {".wav", ".flac", ".aif", ".aiff"})
+    if args.limit:
+        files = files[: args.limit]
+    n = len(files)
+    print(f"{n} files from {args.corpus}; both sides pinned to cores {cores}, {workers} workers each; "
+          f"spec sr={SR} n_mfcc={N_MFCC} n_fft={N_FFT} hop={HOP} n_mels={N_MELS}; fastest of {args.repeats}", flush=True)
+
+    # serlab first (release build, same affinity through inheritance).
+    if not Path(args.serlab).exists():
+        sys.exit(f"{args.serlab} not found: run `swift build -c release --product serlab` first")
+    command = [args.serlab, "bench", "features", args.corpus, "--threads", str(workers), "--sample-rate", str(SR),
+               "--mfcc-count", str(N_MFCC), "--fft-length", str(N_FFT), "--hop-length", str(HOP),
+               "--mel-band-count", str(N_MELS), "--repeats", str(args.repeats), "--json"]
+    if args.limit:
+        command += ["--limit", str(args.limit)]
+    serlab = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+    global CLIPS
+    with mp.get_context("fork").Pool(workers) as pool:
+        pool.map(end_to_end, files[: workers * 4])  # warm-up: imports, numba, page cache
+        decode_s, lengths = fastest(args.repeats, lambda: pool.map(load_shape, files, chunksize=8))
+        e2e_s, _ = fastest(args.repeats, lambda: pool.map(end_to_end, files, chunksize=8))
+    CLIPS = [load(f) for f in files]  # in the parent; the next pool forks with them in memory
+    with mp.get_context("fork").Pool(workers) as pool:
+        pool.map(features_of, range(min(n, workers * 4)))
+        feature_s, _ = fastest(args.repeats, lambda: pool.map(features_of, range(n), chunksize=8))
+
+    rows = [
+        ("decode+resample", n / decode_s, serlab["decodeFilesPerSecond"]),
+        ("features alone", n / feature_s, serlab["featureFilesPerSecond"]),
+        ("end to end", n / e2e_s, serlab["endToEndFilesPerSecond"]),
+    ]
+    print(f"{'phase':<18}{'librosa files/s':>17}{'serlab files/s':>16}{'ratio':>8}")
+    for name, theirs, ours in rows:
+        print(f"{name:<18}{theirs:>17.1f}{ours:>16.1f}{ours / theirs:>7.2f}x")
+    print(f"serlab: decode+resample takes {100 * serlab['decodeShare']:.0f}% of its end-to-end time "
+          f"({serlab['decodeSeconds']:.2f} s of {serlab['endToEndSeconds']:.2f} s); features alone {serlab['featureSeconds']:.2f} s")
+    print(f"targets: end to end >= 3x ({'met' if rows[2][2] / rows[2][1] >= 3 else 'NOT met'}), "
+          f"features alone >= 6x ({'met' if rows[1][2] / rows[1][1] >= 6 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
