@@ -78,17 +78,15 @@ public final class FeatureExtractor: Sendable {
     public func extractFrames(_ samples: [Float]) -> FeatureMatrix {
         let frameCount = spectrogram.frameCount(sampleCount: samples.count)
         let wanted = Set(spec.features)
-        let needsPower = melFilterbank != nil || chromaFilterbank != nil
+        let needsPower = chromaFilterbank != nil
             || !wanted.isDisjoint(with: [.spectralCentroid, .spectralBandwidth, .spectralRolloff, .spectralFlatness])
         let power = needsPower ? spectrogram.power(samples) : []
         var blocks: [FeatureSpec.Feature: (values: [Float], width: Int)] = [:]
 
         if let melFilterbank {
-            var logMel = melFilterbank.apply(power, frameCount: frameCount)
-            powerToDecibels(&logMel, topDecibels: spec.topDecibels)
+            let (logMel, mfcc) = spectrogram.logMelAndMFCC(samples, mel: melFilterbank, topDecibels: spec.topDecibels, dct: dct)
             if wanted.contains(.logMel) { blocks[.logMel] = (logMel, spec.melBandCount) }
-            if let dct {
-                let mfcc = dct.apply(logMel, frameCount: frameCount)
+            if dct != nil {
                 blocks[.mfcc] = (mfcc, spec.mfccCount)
                 if wanted.contains(.deltaMFCC) {
                     blocks[.deltaMFCC] = (SavitzkyGolay.apply(mfcc, frameCount: frameCount, columnCount: spec.mfccCount, width: spec.deltaWidth, order: 1), spec.mfccCount)
