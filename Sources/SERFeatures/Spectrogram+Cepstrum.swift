@@ -32,6 +32,7 @@ extension Spectrogram {
                     melT.withUnsafeMutableBufferPointer { melOut in
                         flat.withUnsafeBufferPointer { weights in
                             let input = buffer.real
+                            let powerBase = UnsafeMutableRawPointer(p.baseAddress!).assumingMemoryBound(to: Float.self)
                             let count = x.count
                             for block in 0..<blocks {
                                 let first = block * Self.lanes
@@ -49,11 +50,11 @@ extension Spectrogram {
                                         }
                                     }
                                     fft.forward(buffer)
-                                    buffer.complex.withMemoryRebound(to: Float.self, capacity: 2 * bins) { c in
-                                        for k in 0..<bins {
-                                            let re = c[2 * k], im = c[2 * k + 1]
-                                            p[k][lane] = re * re + im * im
-                                        }
+                                    let c = UnsafeRawPointer(buffer.complex).assumingMemoryBound(to: Float.self)
+                                    let column = powerBase + lane
+                                    for k in 0..<bins {
+                                        let re = c[2 * k], im = c[2 * k + 1]
+                                        column[k * Self.lanes] = re * re + im * im
                                     }
                                 }
                                 for m in 0..<bands {
