@@ -84,7 +84,8 @@ public final class FeatureExtractor: Sendable {
         var blocks: [FeatureSpec.Feature: (values: [Float], width: Int)] = [:]
 
         if let melFilterbank {
-            let (logMel, mfcc) = spectrogram.logMelAndMFCC(samples, mel: melFilterbank, topDecibels: spec.topDecibels, dct: dct)
+            let (logMel, mfcc) = spectrogram.logMelAndMFCC(samples, mel: melFilterbank, topDecibels: spec.topDecibels, dct: dct,
+                                                           wantLogMel: wanted.contains(.logMel))
             if wanted.contains(.logMel) { blocks[.logMel] = (logMel, spec.melBandCount) }
             if dct != nil {
                 blocks[.mfcc] = (mfcc, spec.mfccCount)
@@ -117,6 +118,10 @@ public final class FeatureExtractor: Sendable {
             blocks[.f0] = (both, 2)
         }
 
+        // One feature: its block is already the matrix.
+        if spec.features.count == 1, let only = blocks[spec.features[0]] {
+            return FeatureMatrix(frameCount: frameCount, columnNames: frameColumnNames, values: only.values)
+        }
         // Interleave the blocks into one row-major matrix in spec order.
         let columnCount = frameColumnNames.count
         var values = [Float](repeating: 0, count: frameCount * columnCount)

@@ -12,6 +12,10 @@ public struct MelFilterbank: Sendable {
     /// First non-zero bin of each band, and the band's weights from there.
     let starts: [Int]
     let weights: [[Float]]
+    /// `weights` concatenated, with each band's offset into it and its width (for the hot loops).
+    let flatWeights: [Float]
+    let offsets: [Int]
+    let widths: [Int]
 
     public init(sampleRate: Int, fftLength: Int, melBandCount: Int, minFrequency: Double = 0, maxFrequency: Double? = nil,
                 scale: FeatureSpec.MelScale = .slaney, normalization: FeatureSpec.MelNormalization = .slaney) {
@@ -38,6 +42,12 @@ public struct MelFilterbank: Sendable {
         }
         self.starts = starts
         self.weights = weights
+        var offsets: [Int] = []
+        var flat: [Float] = []
+        for row in weights { offsets.append(flat.count); flat.append(contentsOf: row) }
+        self.flatWeights = flat
+        self.offsets = offsets
+        self.widths = weights.map(\.count)
     }
 
     /// The dense `melBandCount x binCount` matrix (for tests and export).
@@ -53,13 +63,8 @@ public struct MelFilterbank: Sendable {
     func apply(_ power: [Float], frameCount: Int) -> [Float] {
         precondition(power.count == frameCount * binCount, "power has \(power.count) values, expected \(frameCount) x \(binCount)")
         var mel = [Float](repeating: 0, count: frameCount * melBandCount)
-        // Flatten the sparse rows once per call so the frame loop touches one contiguous weight array.
-        var flat: [Float] = []
-        var offsets: [Int] = []
-        for row in weights { offsets.append(flat.count); flat.append(contentsOf: row) }
-        let widths = weights.map(\.count)
         power.withUnsafeBufferPointer { p in
-            flat.withUnsafeBufferPointer { w in
+            flatWeights.withUnsafeBufferPointer { w in
                 mel.withUnsafeMutableBufferPointer { out in
                     for t in 0..<frameCount {
                         let frame = p.baseAddress! + t * binCount

@@ -10,27 +10,25 @@ extension Spectrogram {
 
     /// Log-mel (`frames x melBandCount`, after the utterance-wide `topDecibels` floor) and, when `dct`
     /// is given, MFCC (`frames x dct.outputCount`), both frames-major.
-    func logMelAndMFCC(_ samples: [Float], mel bank: MelFilterbank, topDecibels: Double?, dct: DCTMatrix?) -> (logMel: [Float], mfcc: [Float]) {
+    /// `wantLogMel: false` leaves `logMel` empty (saves a transpose when only MFCC are wanted).
+    func logMelAndMFCC(_ samples: [Float], mel bank: MelFilterbank, topDecibels: Double?, dct: DCTMatrix?,
+                       wantLogMel: Bool = true) -> (logMel: [Float], mfcc: [Float]) {
         let frames = frameCount(sampleCount: samples.count)
         let blocks = (frames + Self.lanes - 1) / Self.lanes
         let bins = binCount, bands = bank.melBandCount
         let buffer = FFTBuffer(size: fftLength)
         var powerT = [Lanes](repeating: Lanes(), count: bins)
         var melT = [Lanes](repeating: Lanes(), count: blocks * bands)
-        // Flattened sparse filter rows.
-        var flat: [Float] = []
-        var offsets: [Int] = []
-        for row in bank.weights { offsets.append(flat.count); flat.append(contentsOf: row) }
-        let widths = bank.weights.map(\.count)
+        let offsets = bank.offsets, widths = bank.widths
         let n = fftLength, half = fftLength / 2, hop = hopLength
-        var peak = -Float.infinity
+        var peakLanes = Lanes(repeating: -.infinity)
         let amin: Float = 1e-10
 
         samples.withUnsafeBufferPointer { x in
             window.withUnsafeBufferPointer { w in
                 powerT.withUnsafeMutableBufferPointer { p in
                     melT.withUnsafeMutableBufferPointer { melOut in
-                        flat.withUnsafeBufferPointer { weights in
+                        bank.flatWeights.withUnsafeBufferPointer { weights in
                             let input = buffer.real
                             let powerBase = UnsafeMutableRawPointer(p.baseAddress!).assumingMemoryBound(to: Float.self)
                             let count = x.count
@@ -65,7 +63,7 @@ extension Spectrogram {
                                     // 10 log10(max(amin, S)); unused lanes hold -100 dB, the lowest possible value,
                                     // so they never raise the peak.
                                     let db = 10 * log10Lanes(sum.replacing(with: Lanes(repeating: amin), where: .!(sum .>= amin)))
-                                    peak = max(peak, db.max())
+                                    peakLanes = pointwiseMax(peakLanes, db)
                                     melOut[block * bands + m] = db
                                 }
                             }
@@ -74,6 +72,7 @@ extension Spectrogram {
                 }
             }
         }
+        let peak = peakLanes.max()
         if let top = topDecibels, frames > 0 {
             let floor = Lanes(repeating: peak - Float(top))
             melT.withUnsafeMutableBufferPointer { m in
@@ -81,10 +80,10 @@ extension Spectrogram {
             }
         }
 
-        var logMel = [Float](repeating: 0, count: frames * bands)
+        var logMel = [Float](repeating: 0, count: wantLogMel ? frames * bands : 0)
         var mfcc = [Float](repeating: 0, count: dct.map { frames * $0.outputCount } ?? 0)
         melT.withUnsafeBufferPointer { m in
-            logMel.withUnsafeMutableBufferPointer { out in
+            if wantLogMel { logMel.withUnsafeMutableBufferPointer { out in
                 for block in 0..<blocks {
                     let first = block * Self.lanes
                     for lane in 0..<min(Self.lanes, frames - first) {
@@ -92,7 +91,7 @@ extension Spectrogram {
                         for band in 0..<bands { row[band] = m[block * bands + band][lane] }
                     }
                 }
-            }
+            } }
             guard let dct else { return }
             let coefficients = dct.outputCount
             let basis = dct.matrix.map(Double.init)
