@@ -33,7 +33,9 @@ struct FeaturesBench: ParsableCommand {
     @Option(help: "Use only the first N files (sorted by path).") var limit: Int?
     @Option(help: "Timed repetitions of each phase; the fastest is reported.") var repeats = 3
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(help: "Time only the feature step (for profiling); decode once, untimed.") var featuresOnly = false
+    @Option(help: "Phases to time: all, decode, features (decodes once, untimed, first) or endToEnd.") var phase: Phase = .all
+
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case all, decode, features, endToEnd }
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads: expected at least 1, found \(threads)") }
@@ -59,26 +61,28 @@ struct FeaturesBench: ParsableCommand {
         _ = extractor.extractFiles(Array(files.prefix(threads * 4)), threads: threads)
 
         var clips: [[Float]] = []
-        if featuresOnly {
-            clips = decodeAll(files)
-            let (wall, cpu) = fastest(of: repeats) { _ = extractor.extractMany(clips, threads: threads) }
-            print(String(format: "features alone %.1f files/s, %.3f CPU ms per file", Double(files.count) / wall, 1000 * cpu / Double(files.count)))
-            return
-        }
-        let (decodeSeconds, decodeCPU) = fastest(of: repeats) {
-            clips = decodeAll(files)
+        var (decodeSeconds, decodeCPU) = (Double.nan, Double.nan)
+        var (featureSeconds, featureCPU) = (Double.nan, Double.nan)
+        var (endToEndSeconds, endToEndCPU) = (Double.nan, Double.nan)
+        if phase == .all || phase == .decode {
+            (decodeSeconds, decodeCPU) = fastest(of: repeats) { clips = decodeAll(files) }
         }
         var frames = 0
-        let (featureSeconds, featureCPU) = fastest(of: repeats) {
-            frames = extractor.extractMany(clips, threads: threads).reduce(0) { $0 + $1.frameCount }
+        if phase == .all || phase == .features {
+            if clips.isEmpty { clips = decodeAll(files) }
+            (featureSeconds, featureCPU) = fastest(of: repeats) {
+                frames = extractor.extractMany(clips, threads: threads).reduce(0) { $0 + $1.frameCount }
+            }
         }
         var failures = 0
-        let (endToEndSeconds, endToEndCPU) = fastest(of: repeats) {
-            failures = extractor.extractFiles(files, threads: threads).filter { if case .failure = $0 { true } else { false } }.count
+        if phase == .all || phase == .endToEnd {
+            (endToEndSeconds, endToEndCPU) = fastest(of: repeats) {
+                failures = extractor.extractFiles(files, threads: threads).filter { if case .failure = $0 { true } else { false } }.count
+            }
         }
         let count = Double(files.count)
         let audioSeconds = clips.reduce(0.0) { $0 + Double($1.count) } / Double(sampleRate)
-        let result: [String: Double] = [
+        let measured: [String: Double] = [
             "files": count, "frames": Double(frames), "failures": Double(failures), "threads": Double(threads),
             "audioSeconds": audioSeconds,
             "decodeSeconds": decodeSeconds, "featureSeconds": featureSeconds, "endToEndSeconds": endToEndSeconds,
@@ -87,16 +91,21 @@ struct FeaturesBench: ParsableCommand {
             "decodeCPUSeconds": decodeCPU, "featureCPUSeconds": featureCPU, "endToEndCPUSeconds": endToEndCPU,
             "decodeShareCPU": decodeCPU / endToEndCPU,
         ]
+        let result = measured.filter { $0.value.isFinite }  // phases not run are left out
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("serlab features bench: \(files.count) files (\(String(format: "%.0f", audioSeconds)) s of audio), \(threads) threads, spec \(spec.stableHash.prefix(12))")
-            print(String(format: "  decode+resample  %8.1f files/s", count / decodeSeconds))
-            print(String(format: "  features alone   %8.1f files/s", count / featureSeconds))
-            print(String(format: "  end to end       %8.1f files/s  (decode+resample share %.0f%%)", count / endToEndSeconds, 100 * decodeSeconds / endToEndSeconds))
-            print(String(format: "  CPU ms per file: decode+resample %.2f, features %.2f, end to end %.2f",
-                         1000 * decodeCPU / count, 1000 * featureCPU / count, 1000 * endToEndCPU / count))
+            for (label, wall, cpu) in [("decode+resample", decodeSeconds, decodeCPU), ("features alone", featureSeconds, featureCPU),
+                                       ("end to end", endToEndSeconds, endToEndCPU)] where wall.isFinite {
+                print("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0)
+                      + String(format: " %8.1f files/s  %6.3f CPU ms per file", count / wall, 1000 * cpu / count))
+            }
+            if decodeSeconds.isFinite && endToEndSeconds.isFinite {
+                print(String(format: "  decode+resample share of end to end: %.0f%% (wall), %.0f%% (CPU)",
+                             100 * decodeSeconds / endToEndSeconds, 100 * decodeCPU / endToEndCPU))
+            }
             if failures > 0 { print("  \(failures) files failed to decode") }
         }
     }
