@@ -23,7 +23,7 @@ struct HDF5InteropTests {
             let root = try file.root
             let values = try root.createDataset("features/values", values: Self.matrix, shape: [5, 3])
             try values.setAttribute("unit", "dB")
-            try root.createDataset("doubles", values: [Double.pi, -0.0, 1e300, 5e-324], shape: [4])
+            try root.createDataset("doubles", values: [Double.pi, -0.0, 1e300, .leastNonzeroMagnitude], shape: [4])
             try root.createDataset("ints", values: [Int32.min, .max, 0, -1], shape: [2, 2])
             try root.createDataset("longs", values: [Int64.min, .max, 123_456_789_012_345], shape: [3])
             try root.createStringDataset("names", strings: ["mfcc_0", "Fröhlich 😀", ""])
@@ -43,7 +43,7 @@ struct HDF5InteropTests {
         let root = try HDF5File.open(url).root
         #expect(try root.openDataset("features/values").read(Float.self) == Self.matrix)
         #expect(try root.openDataset("rows").read(Float.self) == (0..<14).map(Float.init))
-        #expect(try root.openDataset("doubles").read(Double.self).map(\.bitPattern) == [Double.pi, -0.0, 1e300, 5e-324].map(\.bitPattern))
+        #expect(try root.openDataset("doubles").read(Double.self).map(\.bitPattern) == [Double.pi, -0.0, 1e300, .leastNonzeroMagnitude].map(\.bitPattern))
         #expect(try root.stringArrayAttribute("labels") == ["neutral", "calm", "happy"])
     }
 

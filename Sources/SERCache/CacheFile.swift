@@ -1,0 +1,228 @@
+import Foundation
+import SERCore
+import SERFeatures
+import SERHDF5
+
+/// One input file's cached features.
+struct CacheEntry: Sendable, Equatable {
+    /// Absolute, standardized path (the lookup key).
+    var path: String
+    var identity: FileIdentity
+    var frameCount: Int
+    /// `frameCount x columnCount`, row-major.
+    var values: [Float]
+}
+
+/// Everything one cache file holds, besides its key.
+struct CacheContents: Sendable, Equatable {
+    var columnNames: [String]?
+    var entries: [String: CacheEntry] = [:]
+}
+
+/// What a cache file must have been written for: the spec (hash and canonical JSON) and the code version.
+struct CacheKey: Sendable, Equatable {
+    var corpusName: String
+    var specHash: String
+    var specJSON: String
+    var featureCodeVersion: Int
+}
+
+/// The on-disk format (docs/cache.md): reading with full validation, writing to a temporary file that
+/// is renamed into place.
+enum CacheFile {
+    static let formatName = "serlab-feature-cache"
+    static let formatVersion: Int64 = 1
+
+    enum LoadResult {
+        case absent
+        /// The file exists but must not be served; `reason` says why.
+        case invalid(reason: String)
+        case valid(CacheContents)
+    }
+
+    /// Reads and validates the cache at `url`: the checksum trailer first (so HDF5 only ever parses
+    /// verified bytes: a corrupt HDF5 heap can crash libhdf5), then completeness marker, format, key and
+    /// shapes. Never throws: a bad file is `.invalid`, to be rebuilt.
+    static func load(_ url: URL, key: CacheKey) -> LoadResult {
+        guard FileManager.default.fileExists(atPath: url.path) else { return .absent }
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: url)
+        } catch {
+            return .invalid(reason: "cannot read it: \(error.localizedDescription)")
+        }
+        guard let image = Trailer.verifiedImage(bytes) else {
+            return .invalid(reason: "its checksum trailer is missing or wrong (truncated, corrupt, or not written by serlab)")
+        }
+        do {
+            let file = try HDF5File.open(image: image, name: url.path)
+            defer { try? file.close() }
+            let root = try file.root
+            guard try root.hasAttribute("complete"), try root.attribute("complete", as: Int64.self) == 1 else {
+                return .invalid(reason: "no completeness marker (the writer did not finish)")
+            }
+            guard try root.stringAttribute("format") == formatName else { return .invalid(reason: "not a serlab feature cache") }
+            let version = try root.attribute("format_version", as: Int64.self)
+            guard version == formatVersion else {
+                return .invalid(reason: "cache format version \(version), this serlab writes \(formatVersion)")
+            }
+            let storedCode = try root.attribute("feature_code_version", as: Int64.self)
+            guard storedCode == Int64(key.featureCodeVersion) else {
+                return .invalid(reason: "written by feature code version \(storedCode), this serlab is version \(key.featureCodeVersion)")
+            }
+            guard try root.stringAttribute("spec_hash") == key.specHash, try root.stringAttribute("spec_json") == key.specJSON else {
+                return .invalid(reason: "written for another feature spec")
+            }
+
+            let columnNames = try root.openDataset("column_names").readStrings()
+            let files = try root.openGroup("files")
+            let paths = try files.openDataset("path").readStrings()
+            let sizes = try files.openDataset("size").read(Int64.self)
+            let times = try files.openDataset("mtime_ns").read(Int64.self)
+            let hashes = try files.openDataset("sha256").readStrings()
+            let offsets = try files.openDataset("frame_offset").read(Int64.self)
+            let featuresDataset = try root.openDataset("features")
+            let shape = try featuresDataset.shape
+            let count = paths.count
+            guard sizes.count == count, times.count == count, hashes.count == count, offsets.count == count + 1 else {
+                return .invalid(reason: "file tables disagree: \(count) paths, \(sizes.count) sizes, \(times.count) times, \(hashes.count) hashes, \(offsets.count) offsets")
+            }
+            guard shape.count == 2, shape[1] == columnNames.count else {
+                return .invalid(reason: "features have shape \(shape), expected [frames, \(columnNames.count)]")
+            }
+            guard offsets.first == 0, offsets.last == Int64(shape[0]), zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                return .invalid(reason: "frame offsets do not partition the \(shape[0]) feature rows")
+            }
+            let values = try featuresDataset.read(Float.self)
+            var entries: [String: CacheEntry] = [:]
+            entries.reserveCapacity(count)
+            let columns = columnNames.count
+            for index in 0..<count {
+                let start = Int(offsets[index]), end = Int(offsets[index + 1])
+                let identity = FileIdentity(size: sizes[index], modificationNanoseconds: times[index], sha256: hashes[index])
+                entries[paths[index]] = CacheEntry(path: paths[index], identity: identity, frameCount: end - start,
+                                                   values: Array(values[(start * columns)..<(end * columns)]))
+            }
+            return .valid(CacheContents(columnNames: columnNames, entries: entries))
+        } catch {
+            return .invalid(reason: (error as? LocalizedError)?.errorDescription ?? "\(error)")
+        }
+    }
+
+    /// Writes the HDF5 file to a temporary file beside `url`, appends the checksum trailer, flushes it to
+    /// disk, and renames it over `url` (atomic on POSIX): readers see the old file or the new one, never a
+    /// partial one.
+    static func write(_ contents: CacheContents, key: CacheKey, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        do {
+            let ordered = contents.entries.values.sorted { $0.path < $1.path }
+            let columnNames = contents.columnNames ?? []
+            var offsets: [Int64] = [0]
+            offsets.reserveCapacity(ordered.count + 1)
+            var values: [Float] = []
+            values.reserveCapacity(ordered.reduce(0) { $0 + $1.values.count })
+            for entry in ordered {
+                values += entry.values
+                offsets.append(offsets.last! + Int64(entry.frameCount))
+            }
+
+            let file = try HDF5File.create(temporary, checksummedMetadata: true)
+            let root = try file.root
+            try root.setAttribute("format", formatName)
+            try root.setAttribute("format_version", formatVersion)
+            try root.setAttribute("serlab_version", serlabVersion)
+            try root.setAttribute("hdf5_version", hdf5LibraryVersion)
+            try root.setAttribute("corpus", key.corpusName)
+            try root.setAttribute("spec_hash", key.specHash)
+            try root.setAttribute("spec_json", key.specJSON)
+            try root.setAttribute("feature_code_version", Int64(key.featureCodeVersion))
+            try root.setAttribute("file_count", Int64(ordered.count))
+            try root.setAttribute("frame_count", offsets.last!)
+            try root.setAttribute("written_at", ISO8601DateFormatter().string(from: Date()))
+            try root.createStringDataset("column_names", strings: columnNames)
+            try root.createDataset("features", values: values, shape: [Int(offsets.last!), columnNames.count])
+            try root.createStringDataset("files/path", strings: ordered.map(\.path))
+            try root.createDataset("files/size", values: ordered.map(\.identity.size), shape: [ordered.count])
+            try root.createDataset("files/mtime_ns", values: ordered.map(\.identity.modificationNanoseconds), shape: [ordered.count])
+            try root.createStringDataset("files/sha256", strings: ordered.map(\.identity.sha256), fixedLength: 64)
+            try root.createDataset("files/frame_offset", values: offsets, shape: [offsets.count])
+            try root.createDataset("files/frame_count", values: ordered.map { Int64($0.frameCount) }, shape: [ordered.count])
+            // Last, so that a file without it was never finished (h5py users can check it too).
+            try root.setAttribute("complete", Int64(1))
+            try file.close()
+        } catch let error as HDF5Error {
+            throw FeatureCacheError.cannotWrite(path: url.path, reason: error.errorDescription ?? "\(error)")
+        }
+        do {
+            let image = try Data(contentsOf: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Trailer.make(for: image))
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw FeatureCacheError.cannotWrite(path: temporary.path, reason: "cannot append the checksum trailer: \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            throw FeatureCacheError.cannotWrite(path: url.path, reason: "rename failed: \(String(cString: strerror(errno)))")
+        }
+        try? synchronise(folder)
+    }
+
+    /// fsync of a file or folder.
+    private static func synchronise(_ url: URL) throws {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw FeatureCacheError.cannotWrite(path: url.path, reason: "cannot open to sync: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw FeatureCacheError.cannotWrite(path: url.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes temporary files left by writers that died (their process no longer exists).
+    static func removeStaleTemporaries(for url: URL) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+}
+
+/// 48 bytes after the HDF5 bytes: "SERLABCK", the HDF5 byte count (UInt64 little-endian), and the SHA-256
+/// of the HDF5 bytes. HDF5 and h5py ignore bytes past the end of an HDF5 file.
+enum Trailer {
+    static let magic = Array("SERLABCK".utf8)
+    static let size = 48
+
+    static func make(for image: Data) -> Data {
+        var trailer = magic
+        withUnsafeBytes(of: UInt64(image.count).littleEndian) { trailer += $0 }
+        var hasher = SHA256()
+        image.withUnsafeBytes { hasher.update($0) }
+        trailer += hasher.finalize().bytes
+        return Data(trailer)
+    }
+
+    /// The HDF5 bytes of `file` (a slice, not a copy) when its trailer is present and matches, else nil.
+    static func verifiedImage(_ file: Data) -> Data? {
+        let bytes = [UInt8](file.suffix(size))
+        guard file.count > size, bytes.count == size, Array(bytes[0..<8]) == magic else { return nil }
+        var length: UInt64 = 0
+        for (index, byte) in bytes[8..<16].enumerated() { length |= UInt64(byte) << (8 * UInt64(index)) }
+        guard length == UInt64(file.count - size) else { return nil }
+        let image = file.prefix(file.count - size)
+        var hasher = SHA256()
+        image.withUnsafeBytes { hasher.update($0) }
+        guard hasher.finalize().bytes == Array(bytes[16...]) else { return nil }
+        return image
+    }
+}
