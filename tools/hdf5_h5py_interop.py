@@ -4,7 +4,7 @@ fixture SERHDF5's tests read (the other direction), embedded base64 in a Swift f
 resource declaration.
 
     python3 tools/hdf5_h5py_interop.py write-fixture Tests/SERHDF5Tests/H5pyFixture.swift
-    python3 tools/hdf5_h5py_interop.py check <folder holding swift_sample.h5>
+    python3 tools/hdf5_h5py_interop.py check <folder holding swift_sample.h5 and swift_sample_checksummed.h5>
 
 `tools/check-hdf5-h5py` runs the Swift test that writes swift_sample.h5 and then `check`. The expected
 values are recomputed here from the same formulas the Swift test uses (HDF5InteropTests.swift).
@@ -21,7 +21,10 @@ def expected_values():
 
 
 def check(folder):
-    path = f"{folder}/swift_sample.h5"
+    return max(check_file(f"{folder}/swift_sample.h5"), check_file(f"{folder}/swift_sample_checksummed.h5"))
+
+
+def check_file(path):
     failures = []
 
     def same(name, found, expected):
