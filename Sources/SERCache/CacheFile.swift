@@ -8,6 +8,10 @@ struct CacheEntry: Sendable, Equatable {
     /// Absolute, standardized path (the lookup key).
     var path: String
     var identity: FileIdentity
+    /// When the content hash was taken (ns since 1970). An entry whose mtime is not clearly older than
+    /// this is "racy" (the file may have changed again within the file system's timestamp granularity)
+    /// and is re-hashed before it is served, as git does with its index.
+    var hashedAtNanoseconds: Int64
     var frameCount: Int
     /// `frameCount x columnCount`, row-major.
     var values: [Float]
@@ -81,10 +85,11 @@ enum CacheFile {
             let times = try files.openDataset("mtime_ns").read(Int64.self)
             let hashes = try files.openDataset("sha256").readStrings()
             let offsets = try files.openDataset("frame_offset").read(Int64.self)
+            let hashedAt = try files.openDataset("hashed_at_ns").read(Int64.self)
             let featuresDataset = try root.openDataset("features")
             let shape = try featuresDataset.shape
             let count = paths.count
-            guard sizes.count == count, times.count == count, hashes.count == count, offsets.count == count + 1 else {
+            guard sizes.count == count, times.count == count, hashes.count == count, hashedAt.count == count, offsets.count == count + 1 else {
                 return .invalid(reason: "file tables disagree: \(count) paths, \(sizes.count) sizes, \(times.count) times, \(hashes.count) hashes, \(offsets.count) offsets")
             }
             guard shape.count == 2, shape[1] == columnNames.count else {
@@ -100,7 +105,7 @@ enum CacheFile {
             for index in 0..<count {
                 let start = Int(offsets[index]), end = Int(offsets[index + 1])
                 let identity = FileIdentity(size: sizes[index], modificationNanoseconds: times[index], sha256: hashes[index])
-                entries[paths[index]] = CacheEntry(path: paths[index], identity: identity, frameCount: end - start,
+                entries[paths[index]] = CacheEntry(path: paths[index], identity: identity, hashedAtNanoseconds: hashedAt[index], frameCount: end - start,
                                                    values: Array(values[(start * columns)..<(end * columns)]))
             }
             return .valid(CacheContents(columnNames: columnNames, entries: entries))
@@ -148,6 +153,7 @@ enum CacheFile {
             try root.createDataset("files/mtime_ns", values: ordered.map(\.identity.modificationNanoseconds), shape: [ordered.count])
             try root.createStringDataset("files/sha256", strings: ordered.map(\.identity.sha256), fixedLength: 64)
             try root.createDataset("files/frame_offset", values: offsets, shape: [offsets.count])
+            try root.createDataset("files/hashed_at_ns", values: ordered.map(\.hashedAtNanoseconds), shape: [ordered.count])
             try root.createDataset("files/frame_count", values: ordered.map { Int64($0.frameCount) }, shape: [ordered.count])
             // Last, so that a file without it was never finished (h5py users can check it too).
             try root.setAttribute("complete", Int64(1))

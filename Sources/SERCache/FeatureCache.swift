@@ -85,7 +85,7 @@ public final class FeatureCache: @unchecked Sendable {
         var work: [WorkItem] = []
         for path in unique {
             let identity = identities[path]!
-            if let entry = contents.entries[path], entry.identity.sameStat(as: identity) {
+            if let entry = contents.entries[path], entry.identity.sameStat(as: identity), !entry.isRacy {
                 resolved[path] = entry
             } else {
                 work.append(WorkItem(path: path, identity: identity, cached: contents.entries[path]))
@@ -116,7 +116,8 @@ public final class FeatureCache: @unchecked Sendable {
             switch outcome {
             case .hit(let entry):
                 resolved[item.path] = entry
-                updates.append(entry)
+                // Record it when the mtime moved, or when the new hash time ends its raciness.
+                if entry.identity != item.cached?.identity || !entry.isRacy { updates.append(entry) }
                 revalidatedCount += 1
             case .extracted(let entry, let columns, let storable):
                 if columnNames == nil || (contents.entries.isEmpty && updates.isEmpty && resolved.isEmpty) { columnNames = columns }
@@ -209,16 +210,19 @@ public final class FeatureCache: @unchecked Sendable {
         let url = URL(fileURLWithPath: item.path)
         do {
             var identity = item.identity
+            let hashedAt = FileIdentity.nowNanoseconds()
             identity.sha256 = try FileIdentity.contentHash(url)
             if var cached = item.cached, cached.identity.sha256 == identity.sha256, cached.identity.size == identity.size {
                 cached.identity = identity
+                cached.hashedAtNanoseconds = hashedAt
                 return .hit(cached)
             }
             let clip = try AudioFile.read(url, sampleRate: spec.sampleRate)
             let matrix = extractor.extract(clip.samples)
             let after = try? FileIdentity.current(url)
             let storable = after.map { $0.sameStat(as: identity) } ?? false
-            let entry = CacheEntry(path: item.path, identity: identity, frameCount: matrix.frameCount, values: matrix.values)
+            let entry = CacheEntry(path: item.path, identity: identity, hashedAtNanoseconds: hashedAt,
+                                   frameCount: matrix.frameCount, values: matrix.values)
             return .extracted(entry, columns: matrix.columnNames, storable: storable)
         } catch let error as FeatureCacheError {
             if case .unreadableInput(let path, let reason) = error { return .failed(.extractionFailed(path: path, reason: reason, otherFailures: 0)) }
@@ -264,4 +268,12 @@ private final class OutcomeSlots: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ outcome: FeatureCache.Outcome) { lock.withLock { slots[index] = outcome } }
     var all: [FeatureCache.Outcome] { lock.withLock { slots.map { $0! } } }
+}
+
+extension CacheEntry {
+    /// Timestamps of some file systems are coarse (a few ms on ext4, 2 s on FAT): a file modified again
+    /// that soon after it was hashed may keep its size and mtime. Such entries are re-hashed.
+    static let racyMarginNanoseconds: Int64 = 2_000_000_000
+
+    var isRacy: Bool { identity.modificationNanoseconds >= hashedAtNanoseconds - Self.racyMarginNanoseconds }
 }

@@ -56,6 +56,13 @@ public struct FileIdentity: Sendable, Equatable {
         return hasher.finalize().hexString
     }
 
+    /// The wall clock in nanoseconds since 1970, as file timestamps count.
+    static func nowNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
     /// Whether size and mtime agree (the fast check).
     func sameStat(as other: FileIdentity) -> Bool {
         size == other.size && modificationNanoseconds == other.modificationNanoseconds

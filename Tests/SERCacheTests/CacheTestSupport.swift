@@ -34,6 +34,8 @@ enum CacheTestSupport {
         return try (0..<count).map { index in
             let url = folder.appendingPathComponent("\(prefix)-\(index).wav")
             try writeWAV(url, frequency: 220 + 55 * Double(index), seconds: 0.3 + 0.05 * Double(index), seed: UInt64(index + 1))
+            // Like a corpus on disk: modified well before it is cached (fresh files are re-hashed, see CacheEntry.isRacy).
+            try setModificationDate(url, Date(timeIntervalSinceNow: -86_400))
             return url
         }
     }

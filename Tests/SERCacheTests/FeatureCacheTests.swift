@@ -52,7 +52,7 @@ struct FeatureCacheTests {
         #expect(try root.attribute("feature_code_version", as: Int64.self) == Int64(featureCodeVersion))
         #expect(try root.attribute("file_count", as: Int64.self) == 3)
         #expect(try root.children() == ["column_names", "features", "files"])
-        #expect(try root.openGroup("files").children() == ["frame_count", "frame_offset", "mtime_ns", "path", "sha256", "size"])
+        #expect(try root.openGroup("files").children() == ["frame_count", "frame_offset", "hashed_at_ns", "mtime_ns", "path", "sha256", "size"])
         let paths = try root.openDataset("files/path").readStrings()
         #expect(paths == files.map(\.standardizedFileURL.path).sorted())
         let offsets = try root.openDataset("files/frame_offset").read(Int64.self)
@@ -93,7 +93,7 @@ struct FeatureCacheTests {
         let files = try CacheTestSupport.makeCorpus(folder.appendingPathComponent("audio"), count: 4)
         let cache = try FeatureCache(directory: folder.appendingPathComponent("cache"), corpusName: "synthetic", spec: FeatureSpec())
         let before = try cache.features(for: files)
-        try CacheTestSupport.setModificationDate(files[1], Date(timeIntervalSinceNow: 3600))
+        try CacheTestSupport.setModificationDate(files[1], Date(timeIntervalSinceNow: -3600))
         let (after, statistics) = try cache.featuresWithStatistics(for: files)
         #expect(statistics.extracted == 0)
         #expect(statistics.revalidated == 1)
@@ -103,6 +103,30 @@ struct FeatureCacheTests {
         #expect(third.revalidated == 0)
         #expect(third.hits == 4)
         #expect(!third.wroteCache)
+    }
+
+    @Test("A file changed right after it was cached, keeping its size and mtime, is re-hashed and re-extracted")
+    func racyFile() throws {
+        let folder = TestSupport.temporaryDirectory("cache")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audio = folder.appendingPathComponent("audio")
+        try FileManager.default.createDirectory(at: audio, withIntermediateDirectories: true)
+        let file = audio.appendingPathComponent("fresh.wav")
+        try CacheTestSupport.writeWAV(file, frequency: 300, seconds: 0.4, seed: 1)  // mtime: now
+        let spec = FeatureSpec()
+        let cache = try FeatureCache(directory: folder.appendingPathComponent("cache"), corpusName: "synthetic", spec: spec)
+        _ = try cache.features(for: [file])
+        // Same size, same mtime, other content: what a coarse file-system clock lets happen.
+        let identity = try FileIdentity.current(file)
+        try CacheTestSupport.writeWAV(file, frequency: 900, seconds: 0.4, seed: 2)
+        var time = [timespec(tv_sec: Int(identity.modificationNanoseconds / 1_000_000_000), tv_nsec: Int(identity.modificationNanoseconds % 1_000_000_000))]
+        time.append(time[0])
+        #expect(utimensat(AT_FDCWD, file.path, time, 0) == 0)
+        #expect(try FileIdentity.current(file).sameStat(as: identity))
+        let (matrices, statistics) = try cache.featuresWithStatistics(for: [file])
+        #expect(statistics.extracted == 1)
+        #expect(CacheTestSupport.identical(matrices[0], try CacheTestSupport.freshFeatures(file, spec: spec)))
+        #expect(try cache.featuresWithStatistics(for: [file]).statistics.extracted == 0)
     }
 
     @Test("Changing one spec parameter re-extracts everything, with the new parameter's numbers")
