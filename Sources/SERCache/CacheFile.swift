@@ -117,7 +117,9 @@ enum CacheFile {
     /// Writes the HDF5 file to a temporary file beside `url`, appends the checksum trailer, flushes it to
     /// disk, and renames it over `url` (atomic on POSIX): readers see the old file or the new one, never a
     /// partial one.
-    static func write(_ contents: CacheContents, key: CacheKey, to url: URL) throws {
+    /// Returns the stamp of the file written (taken before the rename, so it is ours).
+    @discardableResult
+    static func write(_ contents: CacheContents, key: CacheKey, to url: URL) throws -> FileStamp {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: temporary) }
@@ -171,10 +173,14 @@ enum CacheFile {
         } catch {
             throw FeatureCacheError.cannotWrite(path: temporary.path, reason: "cannot append the checksum trailer: \(error.localizedDescription)")
         }
+        guard let stamp = FileStamp(temporary) else {
+            throw FeatureCacheError.cannotWrite(path: temporary.path, reason: "the temporary file vanished")
+        }
         guard rename(temporary.path, url.path) == 0 else {
             throw FeatureCacheError.cannotWrite(path: url.path, reason: "rename failed: \(String(cString: strerror(errno)))")
         }
         try? synchronise(folder)
+        return stamp
     }
 
     /// fsync of a file or folder.
@@ -230,5 +236,28 @@ enum Trailer {
         image.withUnsafeBytes { hasher.update($0) }
         guard hasher.finalize().bytes == Array(bytes[16...]) else { return nil }
         return image
+    }
+}
+
+/// Which file is at a path: device, inode, size and mtime. A file replaced by rename, or written to,
+/// gets another stamp.
+struct FileStamp: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modificationNanoseconds: Int64
+
+    init?(_ url: URL) {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let time = info.st_mtimespec
+        #else
+        let time = info.st_mtim
+        #endif
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modificationNanoseconds = Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

@@ -30,6 +30,9 @@ public final class FeatureCache: @unchecked Sendable {
     let extractor: FeatureExtractor
     private let statisticsLock = NSLock()
     private var storedStatistics: FeatureCacheStatistics?
+    /// The contents last read or written by this object, and the stamp of the file they came from: a
+    /// later call finding the same file (same inode, size, mtime) skips reading and verifying it again.
+    private var memo: (stamp: FileStamp, contents: CacheContents)?
 
     /// Prepares the cache (creating `directory` if needed) and the extractor for `spec`.
     public init(directory: URL, corpusName: String, spec: FeatureSpec) throws {
@@ -74,7 +77,7 @@ public final class FeatureCache: @unchecked Sendable {
 
         var contents = CacheContents()
         var rebuiltReason: String?
-        switch CacheFile.load(fileURL, key: key) {
+        switch loadCurrent() {
         case .absent: break
         case .invalid(let reason): rebuiltReason = reason
         case .valid(let loaded): contents = loaded
@@ -242,13 +245,25 @@ public final class FeatureCache: @unchecked Sendable {
         defer { lock.unlock() }
         CacheFile.removeStaleTemporaries(for: fileURL)
         var merged = CacheContents(columnNames: columnNames)
-        if case .valid(let current) = CacheFile.load(fileURL, key: key), current.columnNames == columnNames || current.entries.isEmpty {
+        if case .valid(let current) = loadCurrent(), current.columnNames == columnNames || current.entries.isEmpty {
             for (path, entry) in current.entries where FileManager.default.fileExists(atPath: path) {
                 merged.entries[path] = entry
             }
         }
         for entry in updates { merged.entries[entry.path] = entry }
-        try CacheFile.write(merged, key: key, to: fileURL)
+        let stamp = try CacheFile.write(merged, key: key, to: fileURL)
+        statisticsLock.withLock { memo = (stamp, merged) }
+    }
+
+    /// The cache file's contents, from `memo` when the file is the one it came from.
+    private func loadCurrent() -> CacheFile.LoadResult {
+        guard let before = FileStamp(fileURL) else { return .absent }
+        if let memo = statisticsLock.withLock({ memo }), memo.stamp == before { return .valid(memo.contents) }
+        let result = CacheFile.load(fileURL, key: key)
+        if case .valid(let contents) = result, FileStamp(fileURL) == before {
+            statisticsLock.withLock { memo = (before, contents) }
+        }
+        return result
     }
 
     /// Letters, digits, "-", "_" and "." kept; anything else becomes "_".

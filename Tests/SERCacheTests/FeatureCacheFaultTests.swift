@@ -17,14 +17,16 @@ struct FeatureCacheFaultTests {
         let cache = try FeatureCache(directory: folder.appendingPathComponent("cache"), corpusName: "synthetic", spec: spec)
         _ = try cache.features(for: files)
         try damage(cache.fileURL)
-        let (matrices, statistics) = try cache.featuresWithStatistics(for: files)
+        // A new object, as a new run would make (one object remembers what it wrote, by inode and mtime).
+        let reopened = try FeatureCache(directory: cache.directory, corpusName: "synthetic", spec: spec)
+        let (matrices, statistics) = try reopened.featuresWithStatistics(for: files)
         #expect(statistics.rebuiltReason != nil)
         #expect(statistics.extracted == count)
         #expect(statistics.wroteCache)
         for (file, matrix) in zip(files, matrices) {
             #expect(CacheTestSupport.identical(matrix, try CacheTestSupport.freshFeatures(file, spec: spec)))
         }
-        let after = try cache.featuresWithStatistics(for: files).statistics
+        let after = try FeatureCache(directory: cache.directory, corpusName: "synthetic", spec: spec).featuresWithStatistics(for: files).statistics
         #expect(after.hits == count)
         #expect(after.rebuiltReason == nil)
     }
