@@ -44,22 +44,18 @@ enum CacheFile {
         case valid(CacheContents)
     }
 
-    /// Reads and validates the cache at `url`: the checksum trailer first (so HDF5 only ever parses
-    /// verified bytes: a corrupt HDF5 heap can crash libhdf5), then completeness marker, format, key and
-    /// shapes. Never throws: a bad file is `.invalid`, to be rebuilt.
+    /// Reads and validates the cache at `url`: the seal first (`HDF5File.openSealed`: HDF5 only ever
+    /// parses verified bytes, as a corrupt HDF5 heap can crash libhdf5), then completeness marker, format,
+    /// key and shapes. Never throws: a bad file is `.invalid`, to be rebuilt.
     static func load(_ url: URL, key: CacheKey) -> LoadResult {
         guard FileManager.default.fileExists(atPath: url.path) else { return .absent }
-        let bytes: Data
         do {
-            bytes = try Data(contentsOf: url)
-        } catch {
-            return .invalid(reason: "cannot read it: \(error.localizedDescription)")
-        }
-        guard let image = Trailer.verifiedImage(bytes) else {
-            return .invalid(reason: "its checksum trailer is missing or wrong (truncated, corrupt, or not written by serlab)")
-        }
-        do {
-            let file = try HDF5File.open(image: image, name: url.path)
+            let file: HDF5File
+            do {
+                file = try HDF5File.openSealed(url)
+            } catch let error as HDF5Error {
+                return .invalid(reason: error.message)
+            }
             defer { try? file.close() }
             let root = try file.root
             guard try root.hasAttribute("complete"), try root.attribute("complete", as: Int64.self) == 1 else {
@@ -114,129 +110,54 @@ enum CacheFile {
         }
     }
 
-    /// Writes the HDF5 file to a temporary file beside `url`, appends the checksum trailer, flushes it to
-    /// disk, and renames it over `url` (atomic on POSIX): readers see the old file or the new one, never a
-    /// partial one.
-    /// Returns the stamp of the file written (taken before the rename, so it is ours).
+    /// Writes a sealed file (`HDF5File.writeSealed`: temporary file, checksum trailer, fsync, atomic
+    /// rename): readers see the old file or the new one, never a partial one. Returns the stamp of the
+    /// file written (taken before the rename, so it is ours).
     @discardableResult
     static func write(_ contents: CacheContents, key: CacheKey, to url: URL) throws -> FileStamp {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: temporary) }
+        let ordered = contents.entries.values.sorted { $0.path < $1.path }
+        let columnNames = contents.columnNames ?? []
+        var offsets: [Int64] = [0]
+        offsets.reserveCapacity(ordered.count + 1)
+        var values: [Float] = []
+        values.reserveCapacity(ordered.reduce(0) { $0 + $1.values.count })
+        for entry in ordered {
+            values += entry.values
+            offsets.append(offsets.last! + Int64(entry.frameCount))
+        }
+        var stamp: FileStamp?
         do {
-            let ordered = contents.entries.values.sorted { $0.path < $1.path }
-            let columnNames = contents.columnNames ?? []
-            var offsets: [Int64] = [0]
-            offsets.reserveCapacity(ordered.count + 1)
-            var values: [Float] = []
-            values.reserveCapacity(ordered.reduce(0) { $0 + $1.values.count })
-            for entry in ordered {
-                values += entry.values
-                offsets.append(offsets.last! + Int64(entry.frameCount))
+            try HDF5File.writeSealed(to: url, beforeRename: { stamp = FileStamp($0) }) { root in
+                try root.setAttribute("format", formatName)
+                try root.setAttribute("format_version", formatVersion)
+                try root.setAttribute("serlab_version", serlabVersion)
+                try root.setAttribute("hdf5_version", hdf5LibraryVersion)
+                try root.setAttribute("corpus", key.corpusName)
+                try root.setAttribute("spec_hash", key.specHash)
+                try root.setAttribute("spec_json", key.specJSON)
+                try root.setAttribute("feature_code_version", Int64(key.featureCodeVersion))
+                try root.setAttribute("file_count", Int64(ordered.count))
+                try root.setAttribute("frame_count", offsets.last!)
+                try root.setAttribute("written_at", ISO8601DateFormatter().string(from: Date()))
+                try root.createStringDataset("column_names", strings: columnNames)
+                try root.createDataset("features", values: values, shape: [Int(offsets.last!), columnNames.count])
+                try root.createStringDataset("files/path", strings: ordered.map(\.path))
+                try root.createDataset("files/size", values: ordered.map(\.identity.size), shape: [ordered.count])
+                try root.createDataset("files/mtime_ns", values: ordered.map(\.identity.modificationNanoseconds), shape: [ordered.count])
+                try root.createStringDataset("files/sha256", strings: ordered.map(\.identity.sha256), fixedLength: 64)
+                try root.createDataset("files/hashed_at_ns", values: ordered.map(\.hashedAtNanoseconds), shape: [ordered.count])
+                try root.createDataset("files/frame_offset", values: offsets, shape: [offsets.count])
+                try root.createDataset("files/frame_count", values: ordered.map { Int64($0.frameCount) }, shape: [ordered.count])
+                // Last, so that a file without it was never finished (h5py users can check it too).
+                try root.setAttribute("complete", Int64(1))
             }
-
-            let file = try HDF5File.create(temporary, checksummedMetadata: true)
-            let root = try file.root
-            try root.setAttribute("format", formatName)
-            try root.setAttribute("format_version", formatVersion)
-            try root.setAttribute("serlab_version", serlabVersion)
-            try root.setAttribute("hdf5_version", hdf5LibraryVersion)
-            try root.setAttribute("corpus", key.corpusName)
-            try root.setAttribute("spec_hash", key.specHash)
-            try root.setAttribute("spec_json", key.specJSON)
-            try root.setAttribute("feature_code_version", Int64(key.featureCodeVersion))
-            try root.setAttribute("file_count", Int64(ordered.count))
-            try root.setAttribute("frame_count", offsets.last!)
-            try root.setAttribute("written_at", ISO8601DateFormatter().string(from: Date()))
-            try root.createStringDataset("column_names", strings: columnNames)
-            try root.createDataset("features", values: values, shape: [Int(offsets.last!), columnNames.count])
-            try root.createStringDataset("files/path", strings: ordered.map(\.path))
-            try root.createDataset("files/size", values: ordered.map(\.identity.size), shape: [ordered.count])
-            try root.createDataset("files/mtime_ns", values: ordered.map(\.identity.modificationNanoseconds), shape: [ordered.count])
-            try root.createStringDataset("files/sha256", strings: ordered.map(\.identity.sha256), fixedLength: 64)
-            try root.createDataset("files/frame_offset", values: offsets, shape: [offsets.count])
-            try root.createDataset("files/hashed_at_ns", values: ordered.map(\.hashedAtNanoseconds), shape: [ordered.count])
-            try root.createDataset("files/frame_count", values: ordered.map { Int64($0.frameCount) }, shape: [ordered.count])
-            // Last, so that a file without it was never finished (h5py users can check it too).
-            try root.setAttribute("complete", Int64(1))
-            try file.close()
         } catch let error as HDF5Error {
             throw FeatureCacheError.cannotWrite(path: url.path, reason: error.errorDescription ?? "\(error)")
         }
-        do {
-            let image = try Data(contentsOf: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Trailer.make(for: image))
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            throw FeatureCacheError.cannotWrite(path: temporary.path, reason: "cannot append the checksum trailer: \(error.localizedDescription)")
-        }
-        guard let stamp = FileStamp(temporary) else {
-            throw FeatureCacheError.cannotWrite(path: temporary.path, reason: "the temporary file vanished")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw FeatureCacheError.cannotWrite(path: url.path, reason: "rename failed: \(String(cString: strerror(errno)))")
-        }
-        try? synchronise(folder)
+        guard let stamp else { throw FeatureCacheError.cannotWrite(path: url.path, reason: "the temporary file vanished before its rename") }
         return stamp
     }
 
-    /// fsync of a file or folder.
-    private static func synchronise(_ url: URL) throws {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw FeatureCacheError.cannotWrite(path: url.path, reason: "cannot open to sync: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw FeatureCacheError.cannotWrite(path: url.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Removes temporary files left by writers that died (their process no longer exists).
-    static func removeStaleTemporaries(for url: URL) {
-        let folder = url.deletingLastPathComponent()
-        let prefix = ".\(url.lastPathComponent).tmp-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            let pidText = name.dropFirst(prefix.count).prefix { $0 != "-" }
-            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
-            }
-        }
-    }
-}
-
-/// 48 bytes after the HDF5 bytes: "SERLABCK", the HDF5 byte count (UInt64 little-endian), and the SHA-256
-/// of the HDF5 bytes. HDF5 and h5py ignore bytes past the end of an HDF5 file.
-enum Trailer {
-    static let magic = Array("SERLABCK".utf8)
-    static let size = 48
-
-    static func make(for image: Data) -> Data {
-        var trailer = magic
-        withUnsafeBytes(of: UInt64(image.count).littleEndian) { trailer += $0 }
-        var hasher = SHA256()
-        image.withUnsafeBytes { hasher.update($0) }
-        trailer += hasher.finalize().bytes
-        return Data(trailer)
-    }
-
-    /// The HDF5 bytes of `file` (a slice, not a copy) when its trailer is present and matches, else nil.
-    static func verifiedImage(_ file: Data) -> Data? {
-        let bytes = [UInt8](file.suffix(size))
-        guard file.count > size, bytes.count == size, Array(bytes[0..<8]) == magic else { return nil }
-        var length: UInt64 = 0
-        for (index, byte) in bytes[8..<16].enumerated() { length |= UInt64(byte) << (8 * UInt64(index)) }
-        guard length == UInt64(file.count - size) else { return nil }
-        let image = file.prefix(file.count - size)
-        var hasher = SHA256()
-        image.withUnsafeBytes { hasher.update($0) }
-        guard hasher.finalize().bytes == Array(bytes[16...]) else { return nil }
-        return image
-    }
 }
 
 /// Which file is at a path: device, inode, size and mtime. A file replaced by rename, or written to,

@@ -2,6 +2,7 @@ import Foundation
 import SERAudio
 import SERCore
 import SERFeatures
+import SERHDF5
 
 /// Feature matrices of audio files, computed once per (corpus, feature spec) and kept in one HDF5 file.
 ///
@@ -243,7 +244,7 @@ public final class FeatureCache: @unchecked Sendable {
     private func store(_ updates: [CacheEntry], columnNames: [String]) throws {
         let lock = try FileLock(fileURL.appendingPathExtension("lock"))
         defer { lock.unlock() }
-        CacheFile.removeStaleTemporaries(for: fileURL)
+        HDF5File.removeStaleTemporaries(for: fileURL)
         var merged = CacheContents(columnNames: columnNames)
         if case .valid(let current) = loadCurrent(), current.columnNames == columnNames || current.entries.isEmpty {
             for (path, entry) in current.entries where FileManager.default.fileExists(atPath: path) {

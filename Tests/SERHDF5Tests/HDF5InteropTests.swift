@@ -43,6 +43,12 @@ struct HDF5InteropTests {
         }
         let root = try HDF5File.open(url).root
         #expect(try root.openDataset("features/values").read(Float.self) == Self.matrix)
+        if checksummedMetadata {  // and a sealed copy (trailer after the HDF5 bytes) for h5py to read
+            try HDF5File.writeSealed(to: folder.appendingPathComponent("swift_sample_sealed.h5")) { sealedRoot in
+                try sealedRoot.createDataset("features/values", values: Self.matrix, shape: [5, 3])
+                try sealedRoot.setAttribute("title", "serlab interop sample")
+            }
+        }
         let fromImage = try HDF5File.open(image: try Data(contentsOf: url), name: url.path).root
         #expect(try fromImage.openDataset("features/values").read(Float.self) == Self.matrix)
         #expect(try fromImage.stringAttribute("title") == "serlab interop sample")
