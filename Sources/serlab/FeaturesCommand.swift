@@ -145,6 +145,8 @@ struct FeaturesCommand: ParsableCommand {
             return try JSONDecoder().decode(FeatureSpec.self, from: data)
         } catch let error as DecodingError {
             throw ValidationError("--spec \(url.path): \(describe(error))")
+        } catch {
+            throw ValidationError("--spec \(url.path): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
         }
     }
 
