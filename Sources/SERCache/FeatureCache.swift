@@ -110,8 +110,8 @@ public final class FeatureCache: @unchecked Sendable {
         }
         let extractionSeconds = Date().timeIntervalSince(extractionStart)
 
-        // Columns: every file of one spec must agree.
-        var columnNames = contents.columnNames
+        // Columns: every file of one spec must agree (an empty cache says nothing about them).
+        var columnNames = contents.entries.isEmpty ? nil : contents.columnNames
         var firstFailure: (index: Int, error: FeatureCacheError)?
         var failureCount = 0
         var updates: [CacheEntry] = []
@@ -124,7 +124,7 @@ public final class FeatureCache: @unchecked Sendable {
                 if entry.identity != item.cached?.identity || !entry.isRacy { updates.append(entry) }
                 revalidatedCount += 1
             case .extracted(let entry, let columns, let storable):
-                if columnNames == nil || (contents.entries.isEmpty && updates.isEmpty && resolved.isEmpty) { columnNames = columns }
+                if columnNames == nil { columnNames = columns }
                 if columns != columnNames {
                     throw FeatureCacheError.inconsistentColumns(path: item.path, expected: columnNames ?? [], found: columns)
                 }

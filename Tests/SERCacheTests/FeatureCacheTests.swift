@@ -174,6 +174,35 @@ struct FeatureCacheTests {
         }
     }
 
+    @Test("Cached columns that differ from what the code computes now (code changed, version not bumped) are all re-extracted")
+    func staleColumns() throws {
+        let folder = TestSupport.temporaryDirectory("cache")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try CacheTestSupport.makeCorpus(folder.appendingPathComponent("audio"), count: 4)
+        let spec = FeatureSpec()
+        let cache = try FeatureCache(directory: folder.appendingPathComponent("cache"), corpusName: "synthetic", spec: spec)
+        var stale = CacheContents(columnNames: ["old_column"])
+        for file in files.prefix(3) {
+            var identity = try FileIdentity.current(file)
+            identity.sha256 = try FileIdentity.contentHash(file)
+            stale.entries[file.standardizedFileURL.path] = CacheEntry(path: file.standardizedFileURL.path, identity: identity,
+                                                                      hashedAtNanoseconds: FileIdentity.nowNanoseconds(), frameCount: 1, values: [42])
+        }
+        try CacheFile.write(stale, key: cache.key, to: cache.fileURL)
+        let (matrices, statistics) = try cache.featuresWithStatistics(for: files)
+        #expect(statistics.rebuiltReason?.contains("columns differ") == true)
+        #expect(statistics.extracted == 4)
+        for (file, matrix) in zip(files, matrices) {
+            #expect(CacheTestSupport.identical(matrix, try CacheTestSupport.freshFeatures(file, spec: spec)))
+        }
+        guard case .valid(let contents) = CacheFile.load(cache.fileURL, key: cache.key) else {
+            Issue.record("the rebuilt cache does not load")
+            return
+        }
+        #expect(contents.columnNames != ["old_column"])
+        #expect(contents.entries.count == 4)
+    }
+
     @Test("A bad input file fails with an error naming it; the good files are cached anyway")
     func badInput() throws {
         let folder = TestSupport.temporaryDirectory("cache")
