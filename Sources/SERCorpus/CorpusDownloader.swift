@@ -154,7 +154,8 @@ public struct CorpusDownloader: Sendable {
             }
             if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
             do {
-                _ = try zip.extract(entry, to: destination)
+                let crc = try zip.extract(entry, to: destination)
+                guard crc == entry.checksum else { throw Archive.ArchiveError.invalidCRC32 }
             } catch {
                 try? FileManager.default.removeItem(at: destination)
                 throw DownloadError.badArchive(path: archive.path, reason: "entry \(path) could not be unpacked (\(error)): the archive is corrupt; delete it and download again")
