@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// An audio file under a corpus root that an adapter did not take, and why.
@@ -54,9 +55,19 @@ public struct Corpus: Sendable, Hashable {
             let candidates = try AudioFileScanner.scan(root)
             var utterances: [Utterance] = []
             var ignored: [IgnoredFile] = []
+            var firstOfIdentity: [String: String] = [:]
             for candidate in candidates {
                 switch parse(candidate, as: kind) {
-                case .success(let utterance): utterances.append(utterance)
+                case .success(let utterance):
+                    // A second copy of the same recording (copies that ship a corpus twice under two
+                    // folders) would leak across folds: keep the first path only.
+                    let identity = identity(of: utterance, kind: kind)
+                    if let first = firstOfIdentity[identity] {
+                        ignored.append(IgnoredFile(path: candidate.path, reason: "second copy of \(first) (same speaker, emotion and name)"))
+                    } else {
+                        firstOfIdentity[identity] = utterance.path
+                        utterances.append(utterance)
+                    }
                 case .failure(let reason): ignored.append(IgnoredFile(path: candidate.path, reason: reason.message))
                 }
             }
@@ -95,6 +106,45 @@ public struct Corpus: Sendable, Hashable {
     }
 
     struct ParseFailure: Error { var message: String }
+
+    /// What names one recording of a published corpus, whatever folder holds it.
+    static func identity(of utterance: Utterance, kind: CorpusKind) -> String {
+        let stem = AudioFileScanner.stem(of: (utterance.path as NSString).lastPathComponent)
+        switch kind {
+        case .ravdess: return stem
+        case .savee: return utterance.speaker + "/" + utterance.label + "/" + (utterance.metadata["sentence"] ?? stem)
+        case .tess: return utterance.speaker + "/" + utterance.label + "/" + (utterance.metadata["word"] ?? stem)
+        case .manifest, .folders: return utterance.path
+        }
+    }
+
+    /// The corpus without byte-identical files: of each group of identical files (SHA-256 of the bytes)
+    /// the first path stays; the others are moved to `ignored`. Reads every file: adapters never do this
+    /// themselves (they read names alone), an experiment may (RAVDESS Actor_07 has two identical takes).
+    public func droppingIdenticalFiles(threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Corpus {
+        let hashes = ResultSlots<String?>(count: utterances.count)
+        let next = Counter()
+        let list = utterances
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, list.count))) { _ in
+            while true {
+                let index = next.increment()
+                guard index < list.count else { break }
+                hashes.set(index, try? SHA256Bridge.hex(ofFile: list[index].url))
+            }
+        }
+        var seen: [String: String] = [:]
+        var result = self
+        result.utterances = []
+        for (utterance, hash) in zip(list, hashes.values()) {
+            if let hash, let first = seen[hash] {
+                result.ignored.append(IgnoredFile(path: utterance.path, reason: "identical bytes to \(first)"))
+            } else {
+                if let hash { seen[hash] = utterance.path }
+                result.utterances.append(utterance)
+            }
+        }
+        return result
+    }
 
     static func parse(_ candidate: AudioCandidate, as kind: CorpusKind) -> Result<Utterance, ParseFailure> {
         switch kind {

@@ -98,6 +98,32 @@ import Testing
         #expect(Set(corpus.utterances.compactMap { $0.metadata["word"] }).count * 14 == corpus.utterances.count)
     }
 
+    @Test func ravdessIdenticalTakesCanBeDropped() throws {
+        let corpus = try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess"))
+        let unique = corpus.droppingIdenticalFiles()
+        #expect(unique.utterances.count == 1439)
+        #expect(unique.ignored == [IgnoredFile(path: "Actor_07/03-01-03-01-02-02-07.flac", reason: "identical bytes to Actor_07/03-01-03-01-02-01-07.flac")])
+    }
+
+    @Test func aSecondCopyOfTheCorpusIsIgnoredByName() throws {
+        let tess = try Corpus.load(kind: .tess, root: TestSupport.corpus("tess"))
+        let folder = TestSupport.temporaryDirectory("tess-twice")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Copies that circulate hold the data twice, under a lower-case folder name.
+        for copy in ["TESS Toronto emotional speech set data", "tess toronto emotional speech set data"] {
+            for utterance in tess.utterances {
+                let relative = copy + "/" + utterance.path.split(separator: "/").dropFirst().joined(separator: "/")
+                let link = folder.appendingPathComponent(relative)
+                try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(at: link, withDestinationURL: utterance.url)
+            }
+        }
+        let corpus = try Corpus.load(kind: .tess, root: folder)
+        #expect(corpus.utterances.map(\.path) == tess.utterances.map(\.path))
+        #expect(corpus.ignored.count == tess.utterances.count)
+        #expect(corpus.ignored.allSatisfy { $0.path.hasPrefix("tess ") && $0.reason.contains("second copy of TESS ") })
+    }
+
     @Test func saveeFlatLayoutFromSymlinks() throws {
         let root = try TestSupport.corpus("savee")
         let original = try Corpus.load(kind: .savee, root: root)
