@@ -30,7 +30,8 @@ public enum CorpusError: LocalizedError, Equatable {
         case .noAudio(let path, let kind):
             return "\(path): expected \(kind.displayName) audio files (\(CorpusSources.layout(kind))), found none. \(CorpusSources.howToGet(kind))"
         case .undetectable(let path, let count):
-            return "\(path): expected TESS, RAVDESS or SAVEE file names, a manifest.csv/manifest.json, or <label>/<files> folders; found \(count) audio files matching none of them. Name the kind explicitly (--kind) or write a manifest (docs/corpora.md)."
+            let found = count == 0 ? "no audio files (wav, flac, aif/aiff, ogg)" : "\(count) audio files matching none of them"
+            return "\(path): expected TESS, RAVDESS or SAVEE file names, a manifest.csv/manifest.json, or <label>/<files> folders; found \(found). Name the kind explicitly (--kind) or write a manifest (docs/corpora.md)."
         case .incomplete(let kind, let path, let problems):
             return "\(path): the \(kind.displayName) corpus is incomplete: \(problems.joined(separator: "; ")). Expected \(CorpusSources.layout(kind)). \(CorpusSources.howToGet(kind))"
         case .manifestMissing(let path):

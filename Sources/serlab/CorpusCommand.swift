@@ -106,7 +106,8 @@ struct CorpusDownloadCommand: AsyncParsableCommand {
         if expected == nil { FileHandle.standardError.write(Data("warning: --checksum none: the archive is not verified\n".utf8)) }
         let downloader = CorpusDownloader.ravdess(baseURL: baseURL.flatMap(URL.init(string:)), checksum: expected)
         let folder = URL(fileURLWithPath: to)
-        print("downloading \(downloader.sourceURL.absoluteString)")
+        // Unbuffered, so it comes before the progress lines on stderr.
+        FileHandle.standardOutput.write(Data("downloading \(downloader.sourceURL.absoluteString)\n".utf8))
         let archive = try await downloader.download(into: folder) { progress in
             let megabytes = Double(progress.receivedBytes) / 1_048_576
             let line: String
