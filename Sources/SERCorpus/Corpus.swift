@@ -71,7 +71,12 @@ public struct Corpus: Sendable, Hashable {
                 case .failure(let reason): ignored.append(IgnoredFile(path: candidate.path, reason: reason.message))
                 }
             }
-            guard !utterances.isEmpty else { throw CorpusError.noAudio(path: root.path, kind: kind) }
+            guard !utterances.isEmpty else {
+                if let first = ignored.first {
+                    throw CorpusError.noMatchingAudio(path: root.path, kind: kind, audioFiles: ignored.count, example: "\(first.path): \(first.reason)")
+                }
+                throw CorpusError.noAudio(path: root.path, kind: kind)
+            }
             return Corpus(name: kind.rawValue, kind: kind, root: root, utterances: utterances, ignored: ignored)
         }
     }

@@ -6,6 +6,7 @@ public enum CorpusError: LocalizedError, Equatable {
     case notAFolder(path: String)
     case unreadableFolder(path: String)
     case noAudio(path: String, kind: CorpusKind)
+    case noMatchingAudio(path: String, kind: CorpusKind, audioFiles: Int, example: String)
     case undetectable(path: String, audioFiles: Int)
     case incomplete(kind: CorpusKind, path: String, problems: [String])
     case manifestMissing(path: String)
@@ -23,6 +24,8 @@ public enum CorpusError: LocalizedError, Equatable {
             let what = kind.map { "the \($0.displayName) corpus" } ?? "a corpus folder"
             let how = kind.map { " " + CorpusSources.howToGet($0) } ?? ""
             return "\(path): expected \(what) here, found nothing.\(how)"
+        case .noMatchingAudio(let path, let kind, let count, let example):
+            return "\(path): expected \(kind.displayName) files (\(CorpusSources.layout(kind))), found \(count) audio files named otherwise, e.g. \(example). Check --kind, or see docs/corpora.md."
         case .notAFolder(let path):
             return "\(path): expected a folder holding a corpus, found a file"
         case .unreadableFolder(let path):

@@ -114,6 +114,16 @@ import Testing
         #expect(AudioFileScanner.sniff(source) == "FLAC")
     }
 
+    @Test func theWrongKindSaysWhatItFound() throws {
+        do {
+            _ = try Corpus.load(kind: .tess, root: TestSupport.corpus("savee"))
+            Issue.record("expected an error")
+        } catch {
+            let message = error.localizedDescription
+            #expect(message.contains("expected TESS files") && message.contains("found 480 audio files") && message.contains("AudioData/DC/a01.flac"), "\(message)")
+        }
+    }
+
     @Test func detectionRefusesAFolderWithoutACorpus() throws {
         let folder = TestSupport.temporaryDirectory("empty")
         defer { try? FileManager.default.removeItem(at: folder) }
