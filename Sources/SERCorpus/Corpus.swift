@@ -82,7 +82,8 @@ public struct Corpus: Sendable, Hashable {
     }
 
     /// Which kind of corpus `root` holds, from names and folders alone: a manifest file at the root,
-    /// else the published corpus whose naming most files follow (at least half), else label folders.
+    /// else the published corpus whose naming nearly all files follow (90%; RAVDESS song files count
+    /// as RAVDESS names), else label folders.
     public static func detect(root: URL) -> CorpusKind? {
         let root = root.standardizedFileURL
         if ManifestAdapter.defaultManifest(in: root) != nil { return .manifest }
@@ -91,11 +92,12 @@ public struct Corpus: Sendable, Hashable {
         for kind in CorpusKind.published {
             let matches = candidates.reduce(0) { count, candidate in
                 if case .success = parse(candidate, as: kind) { return count + 1 }
+                if kind == .ravdess, RAVDESSAdapter.hasRAVDESSName(candidate) { return count + 1 }
                 return count
             }
             if matches > (best?.matches ?? 0) { best = (kind, matches) }
         }
-        if let best, best.matches * 2 >= candidates.count { return best.kind }
+        if let best, best.matches * 10 >= candidates.count * 9 { return best.kind }
         if FolderAdapter.looksLikeLabelFolders(candidates) { return .folders }
         return nil
     }
@@ -105,6 +107,10 @@ public struct Corpus: Sendable, Hashable {
         guard let kind = detect(root: root) else {
             let count = (try? AudioFileScanner.scan(root).count) ?? 0
             if !FileManager.default.fileExists(atPath: root.path) { throw CorpusError.missingRoot(path: root.path, kind: nil) }
+            let corpusFolders = CorpusKind.published.map(\.folderName).filter {
+                FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path)
+            }.sorted()
+            if !corpusFolders.isEmpty { throw CorpusError.folderOfCorpora(path: root.path, corpora: corpusFolders) }
             throw CorpusError.undetectable(path: root.path, audioFiles: count)
         }
         return try load(kind: kind, root: root)

@@ -8,6 +8,7 @@ public enum CorpusError: LocalizedError, Equatable {
     case noAudio(path: String, kind: CorpusKind)
     case noMatchingAudio(path: String, kind: CorpusKind, audioFiles: Int, example: String)
     case undetectable(path: String, audioFiles: Int)
+    case folderOfCorpora(path: String, corpora: [String])
     case incomplete(kind: CorpusKind, path: String, problems: [String])
     case manifestMissing(path: String)
     case manifestUnreadable(path: String, reason: String)
@@ -35,6 +36,8 @@ public enum CorpusError: LocalizedError, Equatable {
         case .undetectable(let path, let count):
             let found = count == 0 ? "no audio files (wav, flac, aif/aiff, ogg)" : "\(count) audio files matching none of them"
             return "\(path): expected TESS, RAVDESS or SAVEE file names, a manifest.csv/manifest.json, or <label>/<files> folders; found \(found). Name the kind explicitly (--kind) or write a manifest (docs/corpora.md)."
+        case .folderOfCorpora(let path, let corpora):
+            return "\(path): expected one corpus, found a folder holding \(corpora.map { $0 + "/" }.joined(separator: ", ")) (a $SERLAB_CORPORA folder); name one of them, e.g. \(path)/\(corpora[0])"
         case .incomplete(let kind, let path, let problems):
             return "\(path): the \(kind.displayName) corpus is incomplete: \(problems.joined(separator: "; ")). Expected \(CorpusSources.layout(kind)). \(CorpusSources.howToGet(kind))"
         case .manifestMissing(let path):

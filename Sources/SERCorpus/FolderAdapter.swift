@@ -30,10 +30,10 @@ enum FolderAdapter {
         return Corpus(name: root.lastPathComponent, kind: .folders, root: root, utterances: utterances, ignored: ignored)
     }
 
-    /// At least half the files sit at `<label>/<file>` or `<label>/<speaker>/<file>` under two or more labels.
+    /// Nearly all (90%) files sit at `<label>/<file>` or `<label>/<speaker>/<file>` under two or more labels.
     static func looksLikeLabelFolders(_ candidates: [AudioCandidate]) -> Bool {
         let placed = candidates.filter { (2...3).contains($0.components.count) }
         let labels = Set(placed.map { $0.components[0] })
-        return placed.count * 2 >= candidates.count && labels.count >= 2
+        return placed.count * 10 >= candidates.count * 9 && labels.count >= 2
     }
 }

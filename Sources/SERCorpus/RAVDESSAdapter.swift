@@ -7,6 +7,12 @@ import Foundation
 enum RAVDESSAdapter {
     static let emotions = [Emotion.neutral, Emotion.calm, Emotion.happy, Emotion.sad, Emotion.angry, Emotion.fear, Emotion.disgust, Emotion.surprise]
 
+    /// Seven two-digit fields, whatever they say (song and video files included).
+    static func hasRAVDESSName(_ candidate: AudioCandidate) -> Bool {
+        let fields = candidate.stem.split(separator: "-", omittingEmptySubsequences: false)
+        return fields.count == 7 && fields.allSatisfy { $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
     static func parse(_ candidate: AudioCandidate) -> Result<Utterance, Corpus.ParseFailure> {
         func fail(_ message: String) -> Result<Utterance, Corpus.ParseFailure> { .failure(.init(message: message)) }
         let fields = candidate.stem.split(separator: "-", omittingEmptySubsequences: false)

@@ -124,6 +124,34 @@ import Testing
         }
     }
 
+    @Test func theFolderOfAllCorporaIsNotOneCorpus() throws {
+        let root = try TestSupport.corpus("ravdess").deletingLastPathComponent()
+        #expect(Corpus.detect(root: root) == nil)
+        do {
+            _ = try Corpus.load(root: root)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.localizedDescription.contains("ravdess/, savee/, tess/"), "\(error.localizedDescription)")
+        }
+    }
+
+    @Test func ravdessSongFilesAreIgnoredNotMistaken() throws {
+        let ravdess = try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess"))
+        let folder = TestSupport.temporaryDirectory("ravdess-song")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Speech of Actor_01 plus as many files named as song (vocal channel 02): detected as RAVDESS, song ignored.
+        for utterance in ravdess.utterances where utterance.speaker == "Actor_01" {
+            let name = utterance.path.split(separator: "/").last!
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(String(name)), withDestinationURL: utterance.url)
+            let song = "03-02" + name.dropFirst(5)
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(String(song)), withDestinationURL: utterance.url)
+        }
+        #expect(Corpus.detect(root: folder) == .ravdess)
+        let corpus = try Corpus.load(kind: .ravdess, root: folder)
+        #expect(corpus.utterances.count == 60)
+        #expect(corpus.ignored.count == 60 && corpus.ignored.allSatisfy { $0.reason.contains("song") })
+    }
+
     @Test func detectionRefusesAFolderWithoutACorpus() throws {
         let folder = TestSupport.temporaryDirectory("empty")
         defer { try? FileManager.default.removeItem(at: folder) }
