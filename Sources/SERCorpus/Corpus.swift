@@ -86,6 +86,10 @@ public struct Corpus: Sendable, Hashable {
     /// as RAVDESS names), else label folders.
     public static func detect(root: URL) -> CorpusKind? {
         let root = root.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return ["csv", "json"].contains(root.pathExtension.lowercased()) ? .manifest : nil
+        }
         if ManifestAdapter.defaultManifest(in: root) != nil { return .manifest }
         guard let candidates = try? AudioFileScanner.scan(root), !candidates.isEmpty else { return nil }
         var best: (kind: CorpusKind, matches: Int)?

@@ -49,6 +49,14 @@ import Testing
         #expect(throws: CorpusError.self) { try LabelPolicy(keep: []).apply(to: corpus) }
     }
 
+    @Test func corpusCodeTablesAgreeWithTheAdapters() throws {
+        #expect(Emotion.ravdessCodes["06"] == "fear" && Emotion.ravdessCodes["08"] == "surprise" && Emotion.ravdessCodes.count == 8)
+        #expect(Emotion.saveeCodes == ["a": "angry", "d": "disgust", "f": "fear", "h": "happy", "n": "neutral", "sa": "sad", "su": "surprise"])
+        for (word, emotion) in Emotion.tessWords { #expect(Emotion.canonical(word) == emotion, "\(word)") }
+        #expect(Emotion.canonical("Pleasant_Surprised") == "surprise")
+        #expect(Emotion.canonicalOrder.prefix(8) == ["neutral", "calm", "happy", "sad", "angry", "fear", "disgust", "surprise"])
+    }
+
     @Test func decodesFromJSONAndRejectsUnknownKeys() throws {
         let policy = try JSONDecoder().decode(LabelPolicy.self, from: Data(#"{"keep": ["angry", "sad"], "merge": {"calm": "neutral"}}"#.utf8))
         #expect(policy == LabelPolicy(keep: ["angry", "sad"], merge: ["calm": "neutral"]))

@@ -48,6 +48,8 @@ import Testing
         try json.write(to: manifest, atomically: true, encoding: .utf8)
         let corpus = try Corpus.load(kind: .manifest, root: folder, manifest: manifest)
         #expect(corpus.name == "list")
+        #expect(Corpus.detect(root: manifest) == .manifest)
+        #expect(try Corpus.load(root: manifest).utterances == corpus.utterances)
         #expect(corpus.root.standardizedFileURL.path == folder.appendingPathComponent("audio").standardizedFileURL.path)
         #expect(corpus.utterances.map(\.path) == ["clip 0.wav", "clip 1.wav"])
         #expect(corpus.utterances.map(\.label) == ["happy", "sad"])
