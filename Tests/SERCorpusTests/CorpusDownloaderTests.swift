@@ -78,6 +78,21 @@ import ZIPFoundation
         #expect(!FileManager.default.fileExists(atPath: partial.path))
     }
 
+    @Test func aPartialFileThatIsAlreadyWholeIsFinishedWithoutABody() async throws {
+        let (zip, staging) = try Self.makeArchive()
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let server = LoopbackHTTPServer(body: zip, path: "/files/\(Self.archiveName)")
+        try server.start()
+        defer { server.stop() }
+        let target = TestSupport.temporaryDirectory("download-whole-part")
+        defer { try? FileManager.default.removeItem(at: target) }
+        try zip.write(to: target.appendingPathComponent(Self.archiveName + ".part"))
+        // The server answers 416 to a range starting at the end: the file is complete.
+        let archive = try await downloader(server, checksum: .md5(MD5.hex(of: zip))).download(into: target)
+        #expect(try Data(contentsOf: archive) == zip)
+        #expect(server.requests.map(\.range) == ["bytes=\(zip.count)-"])
+    }
+
     @Test func interruptedTransferIsRetriedWithinOneRun() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
