@@ -1,17 +1,6 @@
 import Dispatch
 import Foundation
 
-/// An audio file under a corpus root that an adapter did not take, and why.
-public struct IgnoredFile: Codable, Hashable, Sendable {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-}
-
 /// A corpus folder read into utterances, in path order, the same way every time.
 public struct Corpus: Sendable, Hashable {
     /// `"ravdess"`, `"savee"`, `"tess"`, or for a user's corpus the manifest's or folder's name.
