@@ -20,7 +20,7 @@ struct CorpusInfoCommand: AsyncParsableCommand {
         discussion: "Example: serlab corpus info ../shared/corpora/ravdess"
     )
 
-    @Argument(help: "The corpus folder (or a manifest file).")
+    @Argument(help: "The corpus folder (or a manifest file), or ravdess, savee or tess to look in $SERLAB_CORPORA.")
     var folder: String
 
     @Option(help: "The corpus kind (\(CorpusKind.allCases.map(\.rawValue).joined(separator: ", "))); detected from names when omitted.")
@@ -42,7 +42,12 @@ struct CorpusInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = Date()
-        let root = URL(fileURLWithPath: folder)
+        var root = URL(fileURLWithPath: folder)
+        var kind = self.kind
+        if !FileManager.default.fileExists(atPath: root.path), let named = CorpusKind(rawValue: folder), CorpusKind.published.contains(named) {
+            root = try CorpusLocator().resolve(named).root
+            kind = kind ?? named
+        }
         let corpus: Corpus
         if let manifest {
             corpus = try Corpus.load(kind: .manifest, root: root, manifest: URL(fileURLWithPath: manifest))
