@@ -4,6 +4,7 @@ import Foundation
 public enum CorpusError: LocalizedError, Equatable {
     case missingRoot(path: String, kind: CorpusKind?)
     case notAFolder(path: String)
+    case noRootConfigured(kind: CorpusKind)
     case unreadableFolder(path: String)
     case noAudio(path: String, kind: CorpusKind)
     case noMatchingAudio(path: String, kind: CorpusKind, audioFiles: Int, example: String)
@@ -27,6 +28,8 @@ public enum CorpusError: LocalizedError, Equatable {
             return "\(path): expected \(what) here, found nothing.\(how)"
         case .noMatchingAudio(let path, let kind, let count, let example):
             return "\(path): expected \(kind.displayName) files (\(CorpusSources.layout(kind))), found \(count) audio files named otherwise, e.g. \(example). Check --kind, or see docs/corpora.md."
+        case .noRootConfigured(let kind):
+            return "no folder given for the \(kind.displayName) corpus: expected --corpus-root <dir>, $SERLAB_CORPORA (the folder holding ravdess/, savee/, tess/) or a corpus root in the config, found none. \(CorpusSources.howToGet(kind))"
         case .notAFolder(let path):
             return "\(path): expected a folder holding a corpus, found a file"
         case .unreadableFolder(let path):

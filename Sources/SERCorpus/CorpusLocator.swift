@@ -33,7 +33,7 @@ public struct CorpusLocator: Sendable {
             return (URL(fileURLWithPath: value, isDirectory: true).appendingPathComponent(kind.folderName, isDirectory: true), .environment)
         }
         if let configRoot { return (Self.corpusFolder(configRoot, kind: kind), .config) }
-        throw CorpusError.missingRoot(path: "<no corpus root: pass --corpus-root, set \(Self.environmentVariable), or give corpusRoot in the config>", kind: kind)
+        throw CorpusError.noRootConfigured(kind: kind)
     }
 
     /// Resolves and loads `kind`, checking that every official speaker and emotion is there.

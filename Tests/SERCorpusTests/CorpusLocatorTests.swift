@@ -16,7 +16,7 @@ import Testing
         let config = CorpusLocator(environment: [:], configRoot: try TestSupport.corpus("ravdess"))
         #expect(try config.resolve(.ravdess).source == .config)
         #expect(try config.load(.ravdess).utterances.count == 1440)
-        #expect(throws: CorpusError.self) { try CorpusLocator(environment: [:]).resolve(.tess) }
+        #expect(throws: CorpusError.noRootConfigured(kind: .tess)) { try CorpusLocator(environment: [:]).resolve(.tess) }
     }
 
     @Test func missingCorpusSaysWhereAndHow() throws {
