@@ -3,15 +3,6 @@ import Foundation
 import SERCore
 import SERNet
 
-/// `serlab bench ...`: benchmarks that live outside the test suite.
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks (run tools/bench_net.py for the PyTorch comparison).",
-        subcommands: [BenchNet.self]
-    )
-}
-
 /// `serlab bench net`: training throughput of one benchmark architecture on random data, as JSON.
 /// tools/bench_net.py runs this and the same architecture in PyTorch in one run and prints the ratios.
 struct BenchNet: ParsableCommand {
