@@ -81,7 +81,8 @@ enum NativeGEMM {
                     }
                 }
             }
-            if threads > 1 && blocksM > 1 {
+            // Below ~8 MFLOP per K block, dispatching to a second thread costs more than it saves.
+            if threads > 1 && blocksM > 1 && m * n * kb >= 4_000_000 {
                 parallelChunks(count: blocksM, chunks: threads, work)
             } else {
                 work(0, 0..<blocksM)
