@@ -1,0 +1,1 @@
+// The SERCacheTests target: its tests live beside this file.

@@ -1,0 +1,1 @@
+// The SERCorpusTests target: its tests live beside this file.

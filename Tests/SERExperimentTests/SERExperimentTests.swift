@@ -1,0 +1,1 @@
+// The SERExperimentTests target: its tests live beside this file.

@@ -1,0 +1,1 @@
+// The SERFeaturesTests target: its tests live beside this file.

@@ -1,0 +1,1 @@
+// The SERHDF5Tests target: its tests live beside this file.

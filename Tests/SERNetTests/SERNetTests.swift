@@ -1,0 +1,1 @@
+// The SERNetTests target: its tests live beside this file.

@@ -1,0 +1,1 @@
+// The SERReportTests target: its tests live beside this file.

@@ -1,0 +1,1 @@
+// The serlabTests target: its tests live beside this file.
