@@ -136,7 +136,7 @@ public enum ResultsWriter {
             CSV.line([name, number(m.accuracy), number(m.uar), number(m.macroF1)] + m.perClass.map { number($0.recall) })
         }
         for fold in folds { lines.append(row(String(fold.plan.index), fold.metrics)) }
-        let mean = (0..<4 + labels.count).map { column -> (Double, Double) in
+        let columns = (0..<3 + labels.count).map { column -> (Double, Double) in
             meanAndStd(folds.map { fold in
                 switch column {
                 case 0: return fold.metrics.accuracy
@@ -146,8 +146,8 @@ public enum ResultsWriter {
                 }
             })
         }
-        lines.append(CSV.line(["mean"] + mean.prefix(3 + labels.count).map { number($0.0) }))
-        lines.append(CSV.line(["std"] + mean.prefix(3 + labels.count).map { number($0.1) }))
+        lines.append(CSV.line(["mean"] + columns.map { number($0.0) }))
+        lines.append(CSV.line(["std"] + columns.map { number($0.1) }))
         lines.append(row("pooled", pooled))
         return lines.joined(separator: "\n") + "\n"
     }
