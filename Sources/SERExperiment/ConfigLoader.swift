@@ -54,7 +54,8 @@ public enum ConfigLoader {
         return merged(tree, override, type: schema.type)
     }
 
-    static func decode(_ tree: JSONValue, source: String) throws -> ExperimentConfig {
+    /// The typed config of a resolved tree (from `resolvedTree`).
+    public static func decode(_ tree: JSONValue, source: String) throws -> ExperimentConfig {
         do {
             return try tree.decode(ExperimentConfig.self)
         } catch let error as DecodingError {

@@ -110,7 +110,7 @@ extension ConfigField {
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.
-public func editDistance(_ a: String, _ b: String) -> Int {
+func editDistance(_ a: String, _ b: String) -> Int {
     let left = Array(a.lowercased())
     let right = Array(b.lowercased())
     if left.isEmpty { return right.count }
@@ -129,6 +129,6 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// The candidate closest to `word` by edit distance (ties: first in order).
-public func closest(to word: String, in candidates: [String]) -> String? {
+func closest(to word: String, in candidates: [String]) -> String? {
     candidates.min { editDistance(word, $0) < editDistance(word, $1) }
 }

@@ -30,12 +30,12 @@ public struct FoldTrainingRequest: Sendable {
     public var training: TrainingConfig
     /// Threads to use (resolved: never 0).
     public var threads: Int
-    public var onEpoch: @Sendable (EpochRecord) -> Void
+    public var onEpoch: @Sendable (TrainingEpoch) -> Void
 }
 
 /// A trained fold model.
 public struct TrainedFold: Sendable {
-    public var curve: [EpochRecord]
+    public var curve: [TrainingEpoch]
     /// 1-based epoch whose weights were kept (best validation UAR).
     public var epochKept: Int
     /// Class probabilities (rows sum to 1) for each matrix.
@@ -43,7 +43,7 @@ public struct TrainedFold: Sendable {
     /// Writes the model as a checkpoint, when the backend can.
     public var saveCheckpoint: (@Sendable (URL) throws -> Void)?
 
-    public init(curve: [EpochRecord], epochKept: Int, predict: @escaping @Sendable ([FeatureMatrix]) throws -> [[Double]],
+    public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping @Sendable ([FeatureMatrix]) throws -> [[Double]],
                 saveCheckpoint: (@Sendable (URL) throws -> Void)? = nil) {
         self.curve = curve
         self.epochKept = epochKept

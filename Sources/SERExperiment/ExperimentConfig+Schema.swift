@@ -29,7 +29,7 @@ extension ExperimentConfig {
             ]),
             ConfigField("features", featureType, featureDefaults,
                         "the feature spec (SERFeatures.FeatureSpec); keys are its properties"),
-            ConfigField("normalization", .enumeration(NormalizationKind.allCases.map(\.rawValue)), .string("global"),
+            ConfigField("normalization", .enumeration(FeatureNormalization.allCases.map(\.rawValue)), .string("global"),
                         "z-score fitted on the training part only (global), per speaker on each speaker's own features (speaker), or none"),
             ConfigField("model", modelType, modelDefaults, "the network (SERNet.ModelSpec); keys are its properties"),
             .section("training", "how each fold's model is trained", [

@@ -9,7 +9,7 @@ public struct ExperimentConfig: Codable, Sendable {
     public var description: String
     public var dataset: DatasetConfig
     public var features: FeatureSpec
-    public var normalization: NormalizationKind
+    public var normalization: FeatureNormalization
     public var model: JSONValue
     public var training: TrainingConfig
     public var `protocol`: ProtocolConfig
@@ -39,7 +39,7 @@ public struct SyntheticCorpusConfig: Codable, Sendable, Equatable, Hashable {
     public var sampleRate: Int
 }
 
-public enum NormalizationKind: String, Codable, Sendable, CaseIterable {
+public enum FeatureNormalization: String, Codable, Sendable, CaseIterable {
     /// z-score with mean and standard deviation of the training part.
     case global
     /// z-score of each speaker with that speaker's own statistics (labels never used).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One epoch of a training curve.
-public struct EpochRecord: Sendable, Equatable {
+public struct TrainingEpoch: Sendable, Equatable {
     public var epoch: Int
     public var trainLoss: Double
     public var validationLoss: Double
@@ -33,7 +33,7 @@ public struct FoldResult: Sendable {
     public var plan: FoldPlan
     public var metrics: ClassificationMetrics
     public var epochKept: Int
-    public var curve: [EpochRecord]
+    public var curve: [TrainingEpoch]
     public var predictions: [PredictionRow]
     public var testSpeakers: [String]
     /// Wall-clock seconds of training and prediction (goes to timings.json only).

@@ -9,12 +9,12 @@ import SERFeatures
 /// usual speaker-normalisation assumption (the speaker is known at test time). Deviations below
 /// 1e-8 count as 1 so constant columns stay finite.
 public struct Normalizer: Sendable {
-    public var kind: NormalizationKind
+    public var kind: FeatureNormalization
     var global: (mean: [Double], std: [Double])?
     var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
 
     /// Fits on `fitIndices`; for `speaker`, statistics of every speaker appearing in `allIndices`.
-    public init(kind: NormalizationKind, features: [FeatureMatrix], speakers: [String], fitIndices: [Int], allIndices: [Int]) {
+    public init(kind: FeatureNormalization, features: [FeatureMatrix], speakers: [String], fitIndices: [Int], allIndices: [Int]) {
         self.kind = kind
         switch kind {
         case .none: break

@@ -8,7 +8,7 @@ public enum ProgressEvent: Sendable {
     case message(String)
     case warning(String)
     case features(done: Int, total: Int)
-    case epoch(fold: Int, foldCount: Int, record: EpochRecord, epochs: Int, secondsLeft: Double?)
+    case epoch(fold: Int, foldCount: Int, record: TrainingEpoch, epochs: Int, secondsLeft: Double?)
     case foldFinished(fold: Int, foldCount: Int, uar: Double, accuracy: Double, epochKept: Int, seconds: Double, resumed: Bool, secondsLeft: Double?)
 }
 

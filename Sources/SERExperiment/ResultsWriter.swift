@@ -46,10 +46,10 @@ public enum ResultsWriter {
         guard case .integer(let epochKept)? = metricsTree["epochKept"] else {
             throw ResultsError.corruptFold(path: folder.path, reason: "metrics.json has no epochKept")
         }
-        var curve: [EpochRecord] = []
+        var curve: [TrainingEpoch] = []
         for row in CSV.parse(try text("curve.csv")).dropFirst() where row.count == 5 {
             let values = row.map { Double($0) ?? .nan }
-            curve.append(EpochRecord(epoch: Int(values[0]), trainLoss: values[1], validationLoss: values[2], validationUAR: values[3], learningRate: values[4]))
+            curve.append(TrainingEpoch(epoch: Int(values[0]), trainLoss: values[1], validationLoss: values[2], validationUAR: values[3], learningRate: values[4]))
         }
         let seconds = Double((try? text("seconds"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         let speakers = Set(predictions.map(\.speaker)).sorted()

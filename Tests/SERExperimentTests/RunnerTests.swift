@@ -135,7 +135,7 @@ import SERTestSupport
         #expect(Set(first.items.map(\.speaker)).count == 3)
         #expect(Set(first.items.map(\.label)) == Set(SyntheticCorpus.labels))
         for (x, y) in zip(first.items, second.items) {
-            #expect(try SHA256.hex(fileAt: x.url) == SHA256.hex(fileAt: y.url), "\(x.path) differs between generations")
+            #expect(try sha256Hex(fileAt: x.url) == sha256Hex(fileAt: y.url), "\(x.path) differs between generations")
         }
         #expect(FileManager.default.fileExists(atPath: first.root.appendingPathComponent("README.txt").path))
     }

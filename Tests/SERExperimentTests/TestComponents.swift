@@ -81,7 +81,7 @@ struct CentroidBackend: ModelBackend {
             counts[label] += 1
         }
         let grand = (0..<dimension).map { d in pooled.map { $0[d] }.reduce(0, +) / Double(pooled.count) }
-        var curve: [EpochRecord] = []
+        var curve: [TrainingEpoch] = []
         var best: (uar: Double, epoch: Int, centroids: [[Double]]) = (-1, 0, [])
         let validation = request.validation.features.map(CentroidBackend.pool)
         for epoch in 1...request.training.epochs {
@@ -95,7 +95,7 @@ struct CentroidBackend: ModelBackend {
                 return p.indices.max { p[$0] < p[$1] }!
             }
             let uar = ClassificationMetrics(truth: request.validation.labels, predicted: predicted, labels: request.labels).uar
-            let record = EpochRecord(epoch: epoch, trainLoss: shrink, validationLoss: 1 - uar, validationUAR: uar, learningRate: 0)
+            let record = TrainingEpoch(epoch: epoch, trainLoss: shrink, validationLoss: 1 - uar, validationUAR: uar, learningRate: 0)
             curve.append(record)
             request.onEpoch(record)
             if uar > best.uar { best = (uar, epoch, centroids) }
