@@ -6,6 +6,8 @@ public enum ConfigError: LocalizedError, Equatable {
     case unknownKey(source: String, path: String, suggestion: String?, validKeys: [String])
     case wrongValue(source: String, path: String, expected: String, found: String)
     case badOverride(text: String, reason: String)
+    /// Another module's type rejected its section (its message names the key).
+    case invalid(source: String, section: String, message: String)
 
     public var errorDescription: String? {
         switch self {
@@ -21,6 +23,8 @@ public enum ConfigError: LocalizedError, Equatable {
             return "\(source): \"\(path)\": expected \(expected), found \(found)"
         case let .badOverride(text, reason):
             return "--set \(text): \(reason)"
+        case let .invalid(source, section, message):
+            return "\(source): \"\(section)\": \(message)"
         }
     }
 }

@@ -60,6 +60,9 @@ public enum ConfigLoader {
             return try tree.decode(ExperimentConfig.self)
         } catch let error as DecodingError {
             throw describe(error, source: source, tree: tree)
+        } catch {
+            // A module's own validation (FeatureSpecError, ModelSpecError): its message names the key.
+            throw ConfigError.invalid(source: source, section: "config", message: error.localizedDescription)
         }
     }
 

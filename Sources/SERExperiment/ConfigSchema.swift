@@ -74,12 +74,14 @@ extension ConfigType {
     /// An object type read off the encoded default of another module's Codable type: integers,
     /// numbers, booleans, strings and arrays keep their kind; `null` accepts anything (the type's own
     /// decoder checks it). `help` gives explanations by dotted key.
-    static func derived(from value: JSONValue, help: [String: String], typeName: String, prefix: String = "") -> ConfigType {
+    static func derived(from value: JSONValue, help: [String: String], typeName: String, types: [String: ConfigType] = [:],
+                        prefix: String = "") -> ConfigType {
+        if let known = types[prefix] { return known }
         switch value {
         case .object(let pairs):
             return .object(pairs.map { pair in
                 let key = prefix.isEmpty ? pair.key : prefix + "." + pair.key
-                return ConfigField(pair.key, derived(from: pair.value, help: help, typeName: typeName, prefix: key), pair.value,
+                return ConfigField(pair.key, derived(from: pair.value, help: help, typeName: typeName, types: types, prefix: key), pair.value,
                                    help[key] ?? "\(typeName).\(key) (see its documentation)")
             })
         case .integer: return .integer(minimum: nil, maximum: nil)
@@ -88,7 +90,7 @@ extension ConfigType {
         case .string: return .string
         case .array(let values):
             if let first = values.first, values.allSatisfy({ $0.isScalar }) {
-                return .array(derived(from: first, help: help, typeName: typeName, prefix: prefix))
+                return .array(derived(from: first, help: help, typeName: typeName, types: [:], prefix: prefix))
             }
             return .array(.any)
         case .null: return .any

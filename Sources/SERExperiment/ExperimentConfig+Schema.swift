@@ -72,12 +72,41 @@ extension ExperimentConfig {
         ])
     }
 
-    /// The features section, read off `FeatureSpec()`'s encoding so it follows SERFeatures.
+    /// The features section, read off `FeatureSpec()`'s encoding so it follows SERFeatures; types of
+    /// keys whose default is `null` (or that may be set to `null`) come from `featureTypes`.
     static var featureDefaults: JSONValue { (try? JSONValue.encoding(FeatureSpec())) ?? .object([]) }
-    static var featureType: ConfigType { .derived(from: featureDefaults, help: featureHelp, typeName: "FeatureSpec") }
+    static var featureType: ConfigType {
+        .derived(from: featureDefaults, help: featureHelp, typeName: "FeatureSpec", types: featureTypes)
+    }
+    static let featureTypes: [String: ConfigType] = [
+        "windowLength": .nullable(.integer(minimum: 1, maximum: nil)),
+        "maxFrequency": .nullable(.number(minimum: 0, maximum: nil)),
+        "topDecibels": .nullable(.number(minimum: 0, maximum: nil)),
+        "level": .enumeration(["frame", "utterance"]),
+    ]
     static let featureHelp: [String: String] = [
-        "sampleRate": "audio is resampled to this rate (Hz) with libsoxr, as librosa",
+        "sampleRate": "audio is resampled to this rate (Hz) with libsoxr, as librosa.load(sr=...)",
         "level": "frame: a matrix per utterance (frames x columns); utterance: one row of functionals",
+        "features": "frame features in column order: mfcc, deltaMFCC, deltaDeltaMFCC, logMel, rms, zeroCrossingRate, spectralCentroid, spectralBandwidth, spectralRolloff, spectralFlatness, chroma, f0",
+        "fftLength": "FFT size in samples (n_fft)",
+        "hopLength": "hop between frames in samples (hop_length)",
+        "windowLength": "Hann window length in samples (win_length); null = fftLength",
+        "melBandCount": "mel bands (n_mels)",
+        "mfccCount": "cepstral coefficients kept (n_mfcc)",
+        "melScale": "slaney (librosa's default, linear below 1 kHz) or htk",
+        "melNormalization": "slaney (equal-area filters, librosa's default) or none",
+        "minFrequency": "lowest mel filter edge in Hz (fmin)",
+        "maxFrequency": "highest mel filter edge in Hz (fmax); null = sampleRate / 2",
+        "topDecibels": "power_to_db floor below the utterance maximum in dB (top_db); null = none",
+        "deltaWidth": "Savitzky-Golay window of deltas (odd, >= 3)",
+        "rolloffPercent": "spectral roll-off fraction (roll_percent)",
+        "chromaCount": "chroma bins per octave (n_chroma)",
+        "chromaTuning": "chroma filterbank tuning offset in fractions of a bin",
+        "pitchMinFrequency": "YIN search floor in Hz",
+        "pitchMaxFrequency": "YIN search ceiling in Hz",
+        "troughThreshold": "YIN absolute threshold",
+        "functionals": "utterance statistics after each frame column (level utterance): mean, std, min, max",
+        "percentiles": "utterance percentiles in [0, 100] after the functionals",
     ]
 
     static var modelDefaults: JSONValue { ModelSection.defaultJSON }
