@@ -11,29 +11,31 @@ public enum ConfigLoader {
     }
 
     /// The resolved config as JSON (every value, defaults included), in schema order.
+    ///
+    /// Order: the file and the overrides form the user's layer; it is laid over the defaults (for the
+    /// model, the defaults of the model type the user chose); then each section owned by another module
+    /// is decoded by that module's own strict decoder and re-encoded, so the result holds every value.
     public static func resolvedTree(_ url: URL?, overrides: [String] = []) throws -> JSONValue {
         let schema = ExperimentConfig.schema
-        var tree = schema.defaultValue
+        let source = url?.path ?? "<defaults>"
+        var user = JSONValue.object([])
         if let url {
-            let source = url.path
             let data: Data
             do { data = try Data(contentsOf: url) } catch {
                 throw ConfigError.unreadable(source: source, reason: "no readable file at this path")
             }
-            let user: JSONValue
             do { user = try JSONParser.parse(data, source: source) } catch let error as JSONSyntaxError {
                 throw ConfigError.unreadable(source: source, reason: "line \(error.line), column \(error.column): \(error.message)")
             }
             try ConfigChecker(source: source).check(user, against: schema.type, path: "")
-            tree = merged(tree, user, type: schema.type)
-            if case .null = tree["name"] ?? .null {
-                tree.set("name", .string(url.deletingPathExtension().lastPathComponent))
-            }
-        } else if case .null = tree["name"] ?? .null {
-            tree.set("name", .string("synthetic_default"))
         }
-        for text in overrides { tree = try apply(override: text, to: tree, schema: schema) }
-        try ConfigChecker(source: url?.path ?? "<defaults>").check(tree, against: schema.type, path: "")
+        for text in overrides { user = try apply(override: text, to: user, schema: schema) }
+        var tree = merged(ExperimentConfig.defaults(for: user), user, type: schema.type)
+        if case .null = tree["name"] ?? .null {
+            tree.set("name", .string(url?.deletingPathExtension().lastPathComponent ?? "synthetic_default"))
+        }
+        tree = try ExperimentConfig.canonicalized(tree, source: source)
+        try ConfigChecker(source: source).check(tree, against: schema.type, path: "")
         return tree
     }
 
@@ -67,9 +69,9 @@ public enum ConfigLoader {
     }
 
     /// A DecodingError (from another module's Codable type) as a config error with a JSON path.
-    static func describe(_ error: DecodingError, source: String, tree: JSONValue) -> ConfigError {
+    static func describe(_ error: DecodingError, source: String, tree: JSONValue, prefix: String = "") -> ConfigError {
         func pathText(_ codingPath: [CodingKey]) -> String {
-            codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
+            ([prefix].filter { !$0.isEmpty } + codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue })
                 .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         func found(_ codingPath: [CodingKey]) -> String {

@@ -33,18 +33,18 @@ public struct FoldTrainingRequest: Sendable {
     public var onEpoch: @Sendable (TrainingEpoch) -> Void
 }
 
-/// A trained fold model.
-public struct TrainedFold: Sendable {
+/// A trained fold model (it holds the network, which is not Sendable: use it on one thread).
+public struct TrainedFold {
     public var curve: [TrainingEpoch]
     /// 1-based epoch whose weights were kept (best validation UAR).
     public var epochKept: Int
     /// Class probabilities (rows sum to 1) for each matrix.
-    public var predict: @Sendable ([FeatureMatrix]) throws -> [[Double]]
+    public var predict: ([FeatureMatrix]) throws -> [[Double]]
     /// Writes the model as a checkpoint, when the backend can.
-    public var saveCheckpoint: (@Sendable (URL) throws -> Void)?
+    public var saveCheckpoint: ((URL) throws -> Void)?
 
-    public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping @Sendable ([FeatureMatrix]) throws -> [[Double]],
-                saveCheckpoint: (@Sendable (URL) throws -> Void)? = nil) {
+    public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping ([FeatureMatrix]) throws -> [[Double]],
+                saveCheckpoint: ((URL) throws -> Void)? = nil) {
         self.curve = curve
         self.epochKept = epochKept
         self.predict = predict

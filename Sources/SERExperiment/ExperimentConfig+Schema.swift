@@ -111,4 +111,29 @@ extension ExperimentConfig {
 
     static var modelDefaults: JSONValue { ModelSection.defaultJSON }
     static var modelType: ConfigType { ModelSection.configType }
+
+    /// The defaults, with the model section of the model type `user` chose.
+    static func defaults(for user: JSONValue) -> JSONValue {
+        var tree = schema.defaultValue
+        if case .string(let type)? = user["model"]?[ModelSection.typeKey], let defaults = ModelSection.defaults(forType: type) {
+            tree.set("model", defaults)
+        }
+        return tree
+    }
+
+    /// `tree` with the features and model sections decoded by their modules and encoded back (every
+    /// value present); their validation errors name the section.
+    static func canonicalized(_ tree: JSONValue, source: String) throws -> JSONValue {
+        var result = tree
+        do {
+            let spec = try (tree["features"] ?? .object([])).decode(FeatureSpec.self)
+            result.set("features", try JSONValue.encoding(spec))
+        } catch let error as DecodingError {
+            throw ConfigLoader.describe(error, source: source, tree: tree["features"] ?? .null, prefix: "features")
+        } catch {
+            throw ConfigError.invalid(source: source, section: "features", message: error.localizedDescription)
+        }
+        result.set("model", try ModelSection.canonicalized(tree["model"] ?? .object([]), source: source))
+        return result
+    }
 }
