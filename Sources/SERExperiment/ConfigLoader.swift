@@ -94,7 +94,7 @@ public enum ConfigLoader {
             let path = pathText(context.codingPath + [key])
             return .wrongValue(source: source, path: path, expected: "a value", found: "nothing")
         case let .dataCorrupted(context):
-            return .wrongValue(source: source, path: pathText(context.codingPath), expected: context.debugDescription, found: found(context.codingPath))
+            return .invalid(source: source, section: pathText(context.codingPath), message: context.debugDescription)
         @unknown default:
             return .unreadable(source: source, reason: "\(error)")
         }

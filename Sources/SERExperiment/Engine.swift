@@ -1,5 +1,6 @@
 import Foundation
 import SERFeatures
+import SERNet
 
 /// Computes (or reads from a cache) the features of audio files, in order.
 public protocol FeatureProvider: Sendable {
@@ -27,7 +28,7 @@ public struct FoldTrainingRequest: Sendable {
     public var seed: Int
     public var foldIndex: Int
     public var model: JSONValue
-    public var training: TrainingConfig
+    public var training: TrainingOptions
     /// Threads to use (resolved: never 0).
     public var threads: Int
     public var onEpoch: @Sendable (TrainingEpoch) -> Void

@@ -54,6 +54,10 @@ enum EnvironmentRecord {
 
     /// `git rev-parse HEAD` of the current directory's checkout, with `-dirty` when it has changes.
     static func gitCommit() -> String {
+        // Only a serlab checkout's commit says which code ran.
+        guard let top = run("/usr/bin/git", ["rev-parse", "--show-toplevel"]),
+              let manifest = try? String(contentsOfFile: top + "/Package.swift", encoding: .utf8),
+              manifest.contains("name: \"serlab\"") else { return "unknown (not run from a serlab checkout)" }
         guard let commit = run("/usr/bin/git", ["rev-parse", "HEAD"]), !commit.isEmpty else { return "unknown" }
         let status = run("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"]) ?? ""
         return status.isEmpty ? commit : commit + "-dirty"

@@ -1,5 +1,6 @@
 import Foundation
 import SERFeatures
+import SERNet
 
 extension ExperimentConfig {
     /// Every default with its one-line explanation: the single place defaults live.
@@ -32,22 +33,8 @@ extension ExperimentConfig {
             ConfigField("normalization", .enumeration(FeatureNormalization.allCases.map(\.rawValue)), .string("global"),
                         "z-score fitted on the training part only (global), per speaker on each speaker's own features (speaker), or none"),
             ConfigField("model", modelType, modelDefaults, "the network (SERNet.ModelSpec); keys are its properties"),
-            .section("training", "how each fold's model is trained", [
-                ConfigField("epochs", .integer(minimum: 1, maximum: 10000), .integer(30), "maximum passes over the training part"),
-                ConfigField("batchSize", .integer(minimum: 1, maximum: 65536), .integer(32), "utterances per gradient step"),
-                ConfigField("optimizer", .enumeration(["adam", "adamw", "sgd"]), .string("adam"), "adam, adamw (decoupled weight decay) or sgd with momentum 0.9"),
-                ConfigField("learningRate", .number(minimum: 0, maximum: 10), .number(0.001), "initial learning rate"),
-                ConfigField("weightDecay", .number(minimum: 0, maximum: 1), .number(0), "L2 penalty (adam, sgd) or decoupled decay (adamw)"),
-                ConfigField("schedule", .enumeration(["constant", "cosine", "plateau"]), .string("constant"),
-                            "learning-rate schedule: constant, cosine to zero over the epochs, or halve on a validation plateau"),
-                ConfigField("earlyStoppingPatience", .integer(minimum: 0, maximum: nil), .integer(8),
-                            "stop after this many epochs without a better validation UAR; the best epoch is kept; 0 = never stop early"),
-                ConfigField("classWeighting", .enumeration(["none", "balanced"]), .string("none"),
-                            "weight the loss by inverse class frequency of the training part (balanced) or not"),
-                ConfigField("seed", .integer(minimum: 0, maximum: nil), .integer(42),
-                            "the experiment seed: folds, initialisation, shuffling, dropout, bootstrap use streams derived from it"),
-                ConfigField("threads", .integer(minimum: 0, maximum: 256), .integer(0), "threads for features and training; 0 = all cores"),
-            ]),
+            ConfigField("training", TrainingSection.configType, TrainingSection.defaultJSON,
+                        "how each fold's model is trained (SERNet.TrainingOptions); training.seed is the experiment seed"),
             .section("protocol", "how utterances are split into training and test folds", [
                 ConfigField("kind", .enumeration(ProtocolKind.allCases.map(\.rawValue)), .string("auto"),
                             "auto (speakerKFold on a multi-speaker corpus, else stratifiedKFold), stratifiedKFold, speakerKFold, leaveOneSpeakerOut, testSpeakers, foldsFile"),
@@ -127,6 +114,7 @@ extension ExperimentConfig {
         var result = tree
         do {
             let spec = try (tree["features"] ?? .object([])).decode(FeatureSpec.self)
+            try spec.validate()
             result.set("features", try JSONValue.encoding(spec))
         } catch let error as DecodingError {
             throw ConfigLoader.describe(error, source: source, tree: tree["features"] ?? .null, prefix: "features")
@@ -134,6 +122,7 @@ extension ExperimentConfig {
             throw ConfigError.invalid(source: source, section: "features", message: error.localizedDescription)
         }
         result.set("model", try ModelSection.canonicalized(tree["model"] ?? .object([]), source: source))
+        result.set("training", try TrainingSection.canonicalized(tree["training"] ?? .object([]), source: source))
         return result
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SERFeatures
+import SERNet
 
 /// One experiment, fully resolved: every value present (defaults from `ExperimentConfig.schema`,
 /// then the config file, then `--set` overrides). JSON keys are the property names.
@@ -11,12 +12,15 @@ public struct ExperimentConfig: Codable, Sendable {
     public var features: FeatureSpec
     public var normalization: FeatureNormalization
     public var model: JSONValue
-    public var training: TrainingConfig
+    public var training: TrainingOptions
     public var `protocol`: ProtocolConfig
     public var output: OutputConfig
 
     /// The name results are filed under.
     public var resolvedName: String { name ?? "experiment" }
+
+    /// `training.seed` as the experiment seed.
+    public var seed: Int { Int(truncatingIfNeeded: training.seed) }
 }
 
 public struct DatasetConfig: Codable, Sendable, Equatable {
@@ -29,7 +33,7 @@ public struct DatasetConfig: Codable, Sendable, Equatable {
 }
 
 public enum CorpusChoice: String, Codable, Sendable, CaseIterable {
-    case synthetic, tess, ravdess, savee, manifest
+    case synthetic, tess, ravdess, savee, manifest, folders
 }
 
 public struct SyntheticCorpusConfig: Codable, Sendable, Equatable, Hashable {
@@ -45,19 +49,6 @@ public enum FeatureNormalization: String, Codable, Sendable, CaseIterable {
     /// z-score of each speaker with that speaker's own statistics (labels never used).
     case speaker
     case none
-}
-
-public struct TrainingConfig: Codable, Sendable, Equatable {
-    public var epochs: Int
-    public var batchSize: Int
-    public var optimizer: String
-    public var learningRate: Double
-    public var weightDecay: Double
-    public var schedule: String
-    public var earlyStoppingPatience: Int
-    public var classWeighting: String
-    public var seed: Int
-    public var threads: Int
 }
 
 public enum ProtocolKind: String, Codable, Sendable, CaseIterable {

@@ -63,7 +63,7 @@ public struct ExperimentRunner: Sendable {
         self.progress = progress
     }
 
-    public var threads: Int { config.training.threads > 0 ? config.training.threads : ProcessInfo.processInfo.activeProcessorCount }
+    public var threads: Int { max(1, config.training.threads) }
 
     public func run() throws -> RunSummary {
         let clock = Date()
@@ -74,7 +74,7 @@ public struct ExperimentRunner: Sendable {
         progress.report(.message("\(name): \(dataset.items.count) utterances of \(dataset.corpusName), \(Set(dataset.items.map(\.speaker)).count) speakers, labels \(dataset.labels.joined(separator: ", "))"))
 
         let foldsFile = try config.protocol.foldsFile.map { try resolvePath($0, key: "protocol.foldsFile") }
-        let plan = try FoldPlanner.plan(items: dataset.items, config: config.protocol, seed: config.training.seed, foldsFileURL: foldsFile)
+        let plan = try FoldPlanner.plan(items: dataset.items, config: config.protocol, seed: config.seed, foldsFileURL: foldsFile)
         for warning in plan.warnings { progress.report(.warning(warning)) }
         progress.report(.message("protocol \(plan.kind.rawValue): \(plan.folds.count) folds" + (plan.speakerOverlap ? " (SPEAKER OVERLAP: speakers are in both training and test)" : "")))
 
@@ -91,9 +91,9 @@ public struct ExperimentRunner: Sendable {
         } else if !options.fresh, let existing = RunDirectory.resumable(in: experimentFolder, resolvedConfig: resolvedText) {
             run = existing
         } else {
-            run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.training.seed), isDirectory: true))
+            run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed), isDirectory: true))
             while FileManager.default.fileExists(atPath: run.url.path) {
-                run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.training.seed, date: Date().addingTimeInterval(1)), isDirectory: true))
+                run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed, date: Date().addingTimeInterval(1)), isDirectory: true))
                 Thread.sleep(forTimeInterval: 1)
             }
         }
@@ -103,7 +103,7 @@ public struct ExperimentRunner: Sendable {
             try run.write(resolvedText, to: "config.resolved.json")
         }
         if !FileManager.default.fileExists(atPath: run.url.appendingPathComponent("environment.json").path) {
-            let environment = try EnvironmentRecord.json(dataset: dataset, threads: threads, seed: config.training.seed, includeHashes: options.hashData)
+            let environment = try EnvironmentRecord.json(dataset: dataset, threads: threads, seed: config.seed, includeHashes: options.hashData)
             try run.write(environment.prettyPrinted() + "\n", to: "environment.json")
         }
 
@@ -169,6 +169,7 @@ public struct ExperimentRunner: Sendable {
                 let checkpoint = run.foldURL(fold.index).appendingPathComponent("model.h5")
                 try FileManager.default.createDirectory(at: run.foldURL(fold.index), withIntermediateDirectories: true)
                 try save(checkpoint)
+                try run.write(normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")
             }
             let seconds = Date().timeIntervalSince(foldClock)
             trainedSeconds.append(seconds)
@@ -187,7 +188,7 @@ public struct ExperimentRunner: Sendable {
         let predicted = allPredictions.map { labelIndex[$0.predictedLabel]! }
         let pooled = ClassificationMetrics(truth: truth, predicted: predicted, labels: dataset.labels)
         let interval = BootstrapInterval(truth: truth, predicted: predicted, classCount: dataset.labels.count,
-                                         resamples: config.output.bootstrapResamples, seed: config.training.seed)
+                                         resamples: config.output.bootstrapResamples, seed: config.seed)
         let modelName = components.backend.modelName(config.model)
         try run.write(ResultsWriter.predictionsCSV(allPredictions, labels: dataset.labels), to: "predictions.csv")
         try run.write(ResultsWriter.confusionCSV(pooled.confusion, labels: dataset.labels), to: "confusion.csv")

@@ -57,6 +57,19 @@ public struct Normalizer: Sendable {
         return (mean, std)
     }
 
+    /// The fitted statistics as JSON (saved beside a checkpoint: the model expects normalised input).
+    public var json: JSONValue {
+        func stats(_ value: (mean: [Double], std: [Double])) -> JSONValue {
+            .object([("mean", .array(value.mean.map { .number($0) })), ("std", .array(value.std.map { .number($0) }))])
+        }
+        var pairs: [(key: String, value: JSONValue)] = [("kind", .string(kind.rawValue))]
+        if let global { pairs.append(("global", stats(global))) }
+        if !perSpeaker.isEmpty {
+            pairs.append(("speakers", .object(perSpeaker.keys.sorted().map { ($0, stats(perSpeaker[$0]!)) })))
+        }
+        return .object(pairs)
+    }
+
     public func apply(_ matrix: FeatureMatrix, speaker: String) -> FeatureMatrix {
         let stats: (mean: [Double], std: [Double])?
         switch kind {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SERTestSupport
 @testable import SERExperiment
 
 @Suite struct ConfigTests {
@@ -56,7 +57,7 @@ import Testing
             Issue.record("expected an error")
         } catch let error as ConfigError {
             let text = error.localizedDescription
-            #expect(text.contains("\"training.epochs\": expected an integer from 1 to 10000, found a string (\"ten\")"), "\(text)")
+            #expect(text.contains("\"training.epochs\": expected an integer from 1 to 100000, found a string (\"ten\")"), "\(text)")
         }
     }
 
@@ -105,11 +106,13 @@ import Testing
 
     @Test func resolvedConfigHasEveryLeafAndReloadsToTheSame() throws {
         let tree = try ConfigLoader.resolvedTree(nil, overrides: ["training.seed=9"])
-        for (path, _) in ExperimentConfig.schema.leaves() {
+        // The schema lists every model type's keys; the resolved model holds those of its type.
+        for (path, _) in ExperimentConfig.schema.leaves() where !path.hasPrefix("model.") {
             var value: JSONValue? = tree
             for key in path.split(separator: ".") { value = value?[String(key)] }
             #expect(value != nil, "resolved config lacks \(path)")
         }
+        #expect(tree["model"] == ModelSection.defaults(forType: "mlp"))
         let url = try write(tree.prettyPrinted())
         let again = try ConfigLoader.resolvedTree(url)
         #expect(again == tree)
@@ -167,5 +170,56 @@ import Testing
         #expect(sha256Hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let million = Data(repeating: UInt8(ascii: "a"), count: 1_000_000)
         #expect(sha256Hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite struct SectionTests {
+    @Test func modelDefaultsFollowTheChosenType() throws {
+        let tree = try ConfigLoader.resolvedTree(nil, overrides: ["model.type=lstm", "model.hiddenSize=64"])
+        #expect(tree["model"]?["type"] == .string("lstm"))
+        #expect(tree["model"]?["hiddenSize"] == .integer(64))
+        #expect(tree["model"]?["layerCount"] != nil, "the lstm's own defaults are filled in")
+        #expect(tree["model"]?["hiddenSizes"] == nil, "no mlp keys in an lstm model")
+    }
+
+    @Test func aKeyOfAnotherModelTypeIsNamed() {
+        do {
+            _ = try ConfigLoader.load(nil, overrides: ["model.hiddenSize=64"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.localizedDescription.contains("model.hiddenSize"), "\(error.localizedDescription)")
+        }
+    }
+
+    @Test func featureSpecValuesAreCheckedByTheSpec() {
+        do {
+            _ = try ConfigLoader.load(nil, overrides: ["features.hopLength=-3"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.localizedDescription.contains("hopLength"), "\(error.localizedDescription)")
+        }
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(nil, overrides: ["features.hopLenght=160"]) }
+    }
+
+    @Test func nullableTrainingValuesAcceptNull() throws {
+        let config = try ConfigLoader.load(nil, overrides: ["training.patience=null", "training.clipNorm=null"])
+        #expect(config.training.patience == nil)
+        #expect(config.training.clipNorm == nil)
+    }
+
+    @Test func everyShippedConfigAndSuiteValidates() throws {
+        let root = TestSupport.packageRoot
+        let configs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("configs").path).filter { $0.hasSuffix(".json") }
+        #expect(configs.count >= 12)
+        for name in configs {
+            let config = try ConfigLoader.load(root.appendingPathComponent("configs/\(name)"))
+            #expect(config.resolvedName == String(name.dropLast(5)))
+            #expect(config.dataset.corpus != .synthetic)
+        }
+        let suites = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("experiments").path).filter { $0.hasSuffix(".json") }
+        for name in suites {
+            let suite = try ExperimentSuite.load(root.appendingPathComponent("experiments/\(name)"))
+            #expect(!suite.configs.isEmpty)
+        }
     }
 }
