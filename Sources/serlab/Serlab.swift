@@ -7,7 +7,7 @@ struct Serlab: AsyncParsableCommand {
         commandName: "serlab",
         abstract: "Reproducible speech emotion recognition experiments.",
         version: serlabVersion,
-        subcommands: [CorpusCommand.self, FeaturesCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ConfigCommand.self, ValidateCommand.self, SchemaCommand.self, CorpusCommand.self, FeaturesCommand.self, BenchCommand.self]
     )
 }
 
