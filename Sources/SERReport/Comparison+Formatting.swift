@@ -35,15 +35,16 @@ extension Comparison {
         return "\(Int(seconds) / 3600)h\(String(format: "%02d", Int(seconds) % 3600 / 60))m"
     }
 
-    static func pValue(_ p: Double) -> String { p < 0.001 ? "<0.001" : String(format: "%.3f", p) }
+    /// "p<0.001", or "p=" with three significant digits (p=0.0625, p=0.00912).
+    static func pValue(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + String(format: "%.3g", p) }
 
     /// One line per pair: the UAR difference and the three tests.
     static func pairLine(_ pair: PairComparison) -> String {
         var parts = ["\(pair.first) vs \(pair.second): ΔUAR \(String(format: "%+.1f", (pair.meanDifference["uar"] ?? .nan) * 100)) pts"]
-        if let w = pair.wilcoxon { parts.append("Wilcoxon p=\(pValue(w.pValue)) (\(w.method), n=\(w.sampleSize))") }
-        if let t = pair.pairedT { parts.append("paired t p=\(pValue(t.pValue)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
+        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValue(w.pValue)) (\(w.method), n=\(w.sampleSize))") }
+        if let t = pair.pairedT { parts.append("paired t \(pValue(t.pValue)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
         if let m = pair.mcnemar, let b = pair.onlyFirstCorrect, let c = pair.onlySecondCorrect {
-            parts.append("McNemar p=\(pValue(m.pValue)) (\(b) vs \(c) discordant, \(m.method))")
+            parts.append("McNemar \(pValue(m.pValue)) (\(b) vs \(c) discordant, \(m.method))")
         }
         var line = parts.joined(separator: "; ")
         if !pair.notes.isEmpty { line += " [" + pair.notes.joined(separator: "; ") + "]" }

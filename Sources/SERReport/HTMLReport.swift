@@ -135,13 +135,13 @@ public struct HTMLReport {
             var mfcc = Heatmap(title: "\(example.label): MFCC", values: example.mfcc, axes: .numeric(x: (0, seconds), y: (0, Double(example.mfcc.count))),
                                xLabel: "time (s)", yLabel: "coefficient", colorBarLabel: "value")
             mfcc.height = 240
-            mfcc.width = 400
-            spectrogram.width = 420
+            mfcc.width = 370
+            spectrogram.width = 390
             var caption = "<p class=\"note\"><b>\(e(example.label))</b>: <code>\(e(example.path))</code>"
             if let speaker = example.speaker { caption += ", speaker \(e(speaker))" }
             caption += String(format: ", %.2f s</p>", example.durationSeconds)
             var wave = waveform
-            wave.width = 380
+            wave.width = 350
             wave.height = 240
             out.append(caption + "<div class=\"plots\">\(wave.svg())\(spectrogram.svg())\(mfcc.svg())</div>")
         }

@@ -91,7 +91,7 @@ import SERTestSupport
         try RunFixture.standardResults(under: root)
         let table = try SerlabProcess.run(["compare", root.path])
         #expect(table.status == 0, "\(table.standardError)")
-        #expect(table.standardOutput.contains("McNemar p="))
+        #expect(table.standardOutput.contains("McNemar p<0.001"))
         let json = try SerlabProcess.run(["compare", root.path, "--format", "json"])
         #expect(try JSONDecoder().decode(Comparison.self, from: Data(json.standardOutput.utf8)).groups.count == 3)
         let pair = try SerlabProcess.run(["compare", root.path, "--pair", "lstm_fixture", "cnn_fixture"])

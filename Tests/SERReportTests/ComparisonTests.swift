@@ -89,8 +89,8 @@ import SERTestSupport
         let table = try comparison.render(.table)
         #expect(table.contains("== fixture · 4 labels"))
         #expect(table.contains("*"))
-        #expect(table.contains("Wilcoxon p="))
-        #expect(table.contains("McNemar p="))
+        #expect(table.contains("Wilcoxon p=0.0625 (exact, n=5)"))
+        #expect(table.contains("McNemar p<0.001 (0 vs "))
         // Aligned: every data row of the first group's table is as wide as or narrower than the header.
         let markdown = try comparison.render(.markdown)
         #expect(markdown.contains("| run | model | features | params | time | WA | UAR | macro-F1 |"))

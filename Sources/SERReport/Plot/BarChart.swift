@@ -47,8 +47,13 @@ public struct BarChart {
                 canvas.rect(center - barWidth / 2, min(top, base), barWidth, abs(base - top), fill: color,
                             tooltip: "\(category): \(yFormat.label(value, step: yFormat == .percent ? 0.001 : 0.01))")
                 if valueLabels && band >= 22 {
-                    canvas.text(center, min(top, base) - 3, yFormat.label(value, step: yFormat == .percent ? 0.01 : Self.labelStep(values)),
-                                size: 9, anchor: .middle, fill: "#333")
+                    let label = yFormat.label(value, step: yFormat == .percent ? 0.01 : Self.labelStep(values))
+                    // With dots over the bars, the value goes inside the bar's top so the two never collide.
+                    if overlay != nil && abs(base - top) > 18 {
+                        canvas.text(center, min(top, base) + 13, label, size: 10, anchor: .middle, weight: "bold", fill: "#ffffff")
+                    } else {
+                        canvas.text(center, min(top, base) - 3, label, size: 9, anchor: .middle, fill: "#333")
+                    }
                 }
             }
             if let points = overlay?[index] {
