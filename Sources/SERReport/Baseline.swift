@@ -57,7 +57,8 @@ public struct Baseline: Codable, Equatable, Sendable {
     public var metrics: [String: MetricBaseline]
 
     /// A baseline from a run; throws when the run recorded no folds hash (it could never be matched).
-    public init(run: RunFolder, policy: TolerancePolicy, createdAt: Date = Date()) throws {
+    /// `runPath` is recorded as given (keep it relative for committed baselines); default the folder's path.
+    public init(run: RunFolder, policy: TolerancePolicy, runPath: String? = nil, createdAt: Date = Date()) throws {
         let m = run.metrics
         guard let hash = m.protocol.foldsHash else {
             throw ReportError.unreadableJSON(path: run.url.appendingPathComponent("metrics.json").path, jsonPath: "protocol.foldsHash",
@@ -74,7 +75,7 @@ public struct Baseline: Codable, Equatable, Sendable {
         foldCount = m.folds.count
         foldsHash = hash
         syntheticData = m.syntheticData ?? false
-        createdFromRun = run.url.path
+        createdFromRun = runPath ?? run.url.path
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
         serlabVersion = SERCore.serlabVersion
         gitCommit = Baseline.gitCommit(run.environment)

@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The run folder to check.")
     var runFolder: String
 
-    @Option(help: "The baseline JSON file, e.g. results/baselines/<name>.json.")
+    @Option(help: "The baseline JSON file, e.g. results/baselines/<name>.json; a folder means <folder>/<config name>.json.")
     var baseline: String
 
     @Flag(help: "Write (or overwrite) the baseline from this run instead of checking.")
@@ -43,20 +43,25 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let baselineURL = URL(fileURLWithPath: baseline)
         do {
             let folder = try RunFolder(url: URL(fileURLWithPath: runFolder))
+            var isDirectory: ObjCBool = false
+            // A folder of baselines: the one named after the run's config.
+            let baselinePath = FileManager.default.fileExists(atPath: baseline, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? (baseline.hasSuffix("/") ? baseline : baseline + "/") + "\(folder.metrics.name).json"
+                : baseline
+            let baselineURL = URL(fileURLWithPath: baselinePath)
             if update {
                 let previous = FileManager.default.fileExists(atPath: baselineURL.path) ? try Baseline.read(baselineURL) : nil
                 let standard = previous?.tolerancePolicy ?? .standard
                 let policy = Baseline.TolerancePolicy(fixedMargin: margin ?? standard.fixedMargin,
                                                       foldStdMultiplier: foldStdMultiplier ?? standard.foldStdMultiplier)
-                let fresh = try Baseline(run: folder, policy: policy)
+                let fresh = try Baseline(run: folder, policy: policy, runPath: runFolder)
                 try fresh.write(to: baselineURL)
-                print("wrote baseline \(baseline) from \(folder.displayName)")
+                print("wrote baseline \(baselinePath) from \(folder.displayName)")
                 for metric in Baseline.checkedMetrics {
                     let value = fresh.metrics[metric.rawValue]!
-                    var line = String(format: "  %@: %.2f%% (fold sd %.2f, tolerance %.2f points)", metric.rawValue, value.mean * 100, value.foldStd * 100, value.tolerance * 100)
+                    var line = "  \(metric.rawValue): " + String(format: "%.2f%% (fold sd %.2f, tolerance %.2f points)", value.mean * 100, value.foldStd * 100, value.tolerance * 100)
                     if let old = previous?.metrics[metric.rawValue] { line += String(format: "; was %.2f%%", old.mean * 100) }
                     print(line)
                 }
@@ -66,13 +71,13 @@ struct CheckCommand: ParsableCommand {
                 return
             }
             let reference = try Baseline.read(baselineURL)
-            let check = try RegressionCheck(run: folder, baseline: reference, baselinePath: baseline)
+            let check = try RegressionCheck(run: folder, baseline: reference, baselinePath: baselinePath)
             for line in check.lines() { print(line) }
             if !check.passed {
-                FileHandle.standardError.write(Data("check failed: \(folder.displayName) regressed against \(baseline)\n".utf8))
+                FileHandle.standardError.write(Data("check failed: \(folder.displayName) regressed against \(baselinePath)\n".utf8))
                 throw ExitCode(1)
             }
-            print("check passed: \(folder.displayName) against \(baseline)")
+            print("check passed: \(folder.displayName) against \(baselinePath)")
         } catch let error as ReportError {
             throw exitForUnusableInput(error)
         }
