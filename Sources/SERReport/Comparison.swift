@@ -112,11 +112,16 @@ public struct Comparison: Codable, Equatable, Sendable {
     static func makeGroup(_ runs: [RunFolder], allPairs: Bool) throws -> ComparisonGroup {
         var rows = runs.map(makeRow)
         for metric in Metric.allCases {
-            let best = rows.map { $0.summary(metric).mean }.max()!
+            // A run without fold values (NaN mean) is never best.
+            guard let best = rows.map({ $0.summary(metric).mean }).filter(\.isFinite).max() else { continue }
             for index in rows.indices where rows[index].summary(metric).mean == best { rows[index].best.append(metric.rawValue) }
         }
         let byName = Dictionary(uniqueKeysWithValues: runs.map { ($0.displayName, $0) })
-        rows.sort { ($0.summary(.uar).mean, $1.run) > ($1.summary(.uar).mean, $0.run) }
+        rows.sort { a, b in
+            let x = a.summary(.uar).mean, y = b.summary(.uar).mean
+            if x.isFinite != y.isFinite { return x.isFinite }
+            return x != y && x.isFinite ? x > y : a.run < b.run
+        }
         let reference = rows.first!.run
         var pairs: [PairComparison] = []
         if allPairs {
@@ -153,7 +158,8 @@ public struct Comparison: Codable, Equatable, Sendable {
         if t == nil { notes.append(a.count < 2 ? "paired t: needs at least two folds" : "paired t: the fold differences do not vary") }
         var mcnemar: TestResult? = nil
         var onlyFirst: Int? = nil, onlySecond: Int? = nil
-        if let predictionsA = try first.predictions(), let predictionsB = try second.predictions() {
+        let loadedA = try first.predictions(), loadedB = try second.predictions()
+        if let predictionsA = loadedA, let predictionsB = loadedB {
             func key(_ p: Prediction) -> String { "\(p.fold)\u{1}\(p.path)" }
             let correctA = Dictionary(predictionsA.map { (key($0), $0.isCorrect) }, uniquingKeysWith: { x, _ in x })
             let correctB = Dictionary(predictionsB.map { (key($0), $0.isCorrect) }, uniquingKeysWith: { x, _ in x })
@@ -169,7 +175,7 @@ public struct Comparison: Codable, Equatable, Sendable {
                 notes.append("McNemar: predictions.csv of the two runs list different utterances (\(correctA.count) vs \(correctB.count))")
             }
         } else {
-            notes.append("McNemar: predictions.csv missing in \(try first.predictions() == nil ? first.displayName : second.displayName)")
+            notes.append("McNemar: predictions.csv missing in \(loadedA == nil ? first.displayName : second.displayName)")
         }
         return PairComparison(first: first.displayName, second: second.displayName, meanDifference: differences,
                               wilcoxon: wilcoxon, pairedT: t, mcnemar: mcnemar, onlyFirstCorrect: onlyFirst, onlySecondCorrect: onlySecond, notes: notes)

@@ -107,6 +107,21 @@ import SERTestSupport
         #expect(decoded == comparison)
     }
 
+    @Test func missingPredictionsLeaveMcNemarOutWithANote() throws {
+        let root = TestSupport.temporaryDirectory("serlab-nopredictions")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var strong = RunFixture(name: "strong", runID: "r1"); strong.skill = 0.8
+        var weak = RunFixture(name: "weak", runID: "r2"); weak.skill = 0.6; weak.withPredictions = false
+        try strong.write(under: root)
+        try weak.write(under: root)
+        let group = try #require(try Comparison(runs: RunFolder.discover([root])).groups.first)
+        let pair = try #require(group.pairs.first)
+        #expect(pair.mcnemar == nil)
+        #expect(pair.notes.contains("McNemar: predictions.csv missing in weak/r2"))
+        #expect(pair.pairedT != nil)
+        #expect(Comparison.pairLine(pair).contains("[McNemar: predictions.csv missing in weak/r2]"))
+    }
+
     @Test func csvParserHandlesQuotes() throws {
         let table = try CSVTable(text: "a,b,c\n\"x, y\",\"say \"\"hi\"\"\",3\r\n", path: "t.csv")
         #expect(table.rows == [["x, y", "say \"hi\"", "3"]])
