@@ -63,7 +63,7 @@ public struct HTMLReport {
     th{background:#f0f3f7}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.best{font-weight:bold;background:#eaf3e6}
     .plots{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}.plots svg{border:1px solid #eee;max-width:100%;height:auto}
     .note{color:#555;font-size:13px}.warning{background:#fff3cd;border:1px solid #e0c36a;padding:8px 12px;border-radius:4px}
-    nav{font-size:13px;line-height:1.7}nav a{margin-right:12px}ul.pairs{font-size:13px}code{font-size:12px;background:#f2f2f2;padding:1px 3px}
+    nav{font-size:13px;line-height:1.7}summary{cursor:pointer;font-size:13px;color:#333;margin:4px 0}nav a{margin-right:12px}ul.pairs{font-size:13px}code{font-size:12px;background:#f2f2f2;padding:1px 3px}
     """
 
     func e(_ text: String) -> String { SVGCanvas.escape(text) }
@@ -195,15 +195,25 @@ public struct HTMLReport {
         } else {
             var plots: [String] = []
             for fold in run.foldConfusions.keys.sorted() {
-                var heatmap = Self.confusionNormalised(run.foldConfusions[fold]!, title: "Fold \(fold)")
-                heatmap.width = 380
-                heatmap.height = 300
-                plots.append(heatmap.svg())
+                plots.append(Self.confusionNormalised(run.foldConfusions[fold]!, title: "Fold \(fold)", small: true).svg())
             }
-            out.append("<div class=\"plots\">\(plots.joined())</div>")
+            // Many folds: collapsed by default (a <details> element, no script), so the page stays scannable.
+            let open = run.foldConfusions.count <= 6 ? " open" : ""
+            out.append("<details\(open)><summary>\(run.foldConfusions.count) folds</summary><div class=\"plots\">\(plots.joined())</div></details>")
         }
         out.append("</section>")
         return out.joined(separator: "\n")
+    }
+
+    /// Square cells sized by the number of classes: about 340 px of cells for the pooled matrices (two fit side by side),
+    /// 300 px for the per-fold small multiples, never below 30 px a cell.
+    @discardableResult
+    static func sized(_ heatmap: inout Heatmap, labels: [String], small: Bool) -> Double {
+        let cell = small ? max(30, min(48, 300 / Double(max(1, labels.count)))) : max(40, min(72, 340 / Double(max(1, labels.count))))
+        let size = Heatmap.labelledSize(rows: labels, columns: labels, cellSize: cell)
+        heatmap.width = size.width
+        heatmap.height = size.height
+        return cell
     }
 
     /// Counts heatmap, colour by count.
@@ -214,23 +224,27 @@ public struct HTMLReport {
         heatmap.domain = (0, Double(max(1, matrix.counts.flatMap { $0 }.max() ?? 1)))
         heatmap.cellText = matrix.counts.map { $0.map(String.init) }
         heatmap.cellTooltips = tooltips(matrix)
-        heatmap.width = 470
-        heatmap.height = 380
+        sized(&heatmap, labels: matrix.labels, small: false)
         return heatmap
     }
 
-    /// Row-normalised heatmap on [0, 1], percent with the count beneath in each cell.
-    public static func confusionNormalised(_ matrix: ConfusionMatrix, title: String) -> Heatmap {
+    /// Row-normalised heatmap on [0, 1], percent with the count beneath in each cell (`small`:
+    /// per-fold size; the count moves to the tooltip when cells are under 40 px).
+    public static func confusionNormalised(_ matrix: ConfusionMatrix, title: String, small: Bool = false) -> Heatmap {
         let normalised = matrix.rowNormalised
         var heatmap = Heatmap(title: title, values: normalised, axes: .labelled(rows: matrix.labels, columns: matrix.labels),
                               xLabel: "predicted", yLabel: "true", colorBarLabel: "share of the true class")
         heatmap.colorMap = .blues
         heatmap.domain = (0, 1)
         heatmap.colorBarFormat = .percent
-        heatmap.cellText = zip(normalised, matrix.counts).map { zip($0, $1).map { String(format: "%.0f%%", $0 * 100) + "\n(\($1))" } }
+        let roomy = sized(&heatmap, labels: matrix.labels, small: small) >= 40
+        // Small multiples leave empty cells blank so the errors stand out.
+        heatmap.cellText = zip(normalised, matrix.counts).map {
+            zip($0, $1).map { share, count in
+                small && count == 0 ? "" : String(format: "%.0f%%", share * 100) + (roomy ? "\n(\(count))" : "")
+            }
+        }
         heatmap.cellTooltips = tooltips(matrix)
-        heatmap.width = 470
-        heatmap.height = 380
         return heatmap
     }
 

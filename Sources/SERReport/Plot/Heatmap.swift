@@ -33,6 +33,17 @@ public struct Heatmap {
         self.title = title; self.values = values; self.axes = axes; self.xLabel = xLabel; self.yLabel = yLabel; self.colorBarLabel = colorBarLabel
     }
 
+    /// Width and height that give square cells of `cellSize` pixels with labelled axes (the same
+    /// margins `svg()` uses: row names on the left, column names below, rotated when too long).
+    public static func labelledSize(rows: [String], columns: [String], cellSize: Double) -> (width: Double, height: Double) {
+        let rowSpace = Double(rows.map(\.count).max() ?? 0) * 6.4 + 26
+        let longest = Double(columns.map(\.count).max() ?? 0)
+        let columnSpace = longest * 6.2 > cellSize ? longest * 4.4 + 30 : 40
+        return (rowSpace + cellSize * Double(columns.count) + colorBarSpace, 28 + cellSize * Double(rows.count) + columnSpace)
+    }
+
+    static let colorBarSpace = 78.0
+
     public func svg() -> String {
         var canvas = SVGCanvas(width: width, height: height, title: title)
         let rows = values.count, columns = values.first?.count ?? 0
@@ -41,7 +52,7 @@ public struct Heatmap {
         let span = range.1 > range.0 ? range.1 - range.0 : 1
         func t(_ value: Double) -> Double { (value - range.0) / span }
         canvas.text(8, 17, title, size: 12.5, weight: "bold")
-        let colorBarSpace = 78.0
+        let colorBarSpace = Self.colorBarSpace
         var frame: PlotFrame
         switch axes {
         case let .labelled(rowNames, columnNames):
@@ -49,7 +60,7 @@ public struct Heatmap {
             let longest = Double(columnNames.map(\.count).max() ?? 0)
             let cellGuess = (width - rowSpace - colorBarSpace) / Double(max(1, columns))
             let rotate = longest * 6.2 > cellGuess
-            let columnSpace = rotate ? longest * 5.0 + 34 : 40
+            let columnSpace = rotate ? longest * 4.4 + 30 : 40
             frame = PlotFrame(left: rowSpace, top: 28, width: width - rowSpace - colorBarSpace, height: height - 28 - columnSpace)
             let cellWidth = frame.width / Double(max(1, columns)), cellHeight = frame.height / Double(max(1, rows))
             let fontSize = min(11, max(7, min(cellWidth / 4.2, cellHeight / 2.4)))

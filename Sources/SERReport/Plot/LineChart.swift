@@ -60,11 +60,20 @@ public struct LineChart {
         var seen = Set<String>()
         var y = frame.top + 4
         let legendX = frame.right + 14
-        for line in series where !seen.contains(line.name) {
-            seen.insert(line.name)
-            canvas.line(legendX, y, legendX + 18, y, stroke: line.color, width: 2.5)
-            canvas.text(legendX + 23, y + 3.5, line.name, size: 10.5)
-            y += 15
+        let names = series.map(\.name).filter { seen.insert($0).inserted }
+        // Entries that would not fit the plot's height collapse into one line.
+        let room = Int((frame.height - 12 * Double(legendNotes.count) - 8) / 15)
+        if names.count <= max(1, room) {
+            for name in names {
+                let color = series.first { $0.name == name }!.color
+                canvas.line(legendX, y, legendX + 18, y, stroke: color, width: 2.5)
+                canvas.text(legendX + 23, y + 3.5, name, size: 10.5)
+                y += 15
+            }
+        } else {
+            canvas.text(legendX, y + 3.5, "\(names.count) series,", size: 10)
+            canvas.text(legendX, y + 16, "colours repeat", size: 10)
+            y += 30
         }
         for note in legendNotes {
             y += 4
