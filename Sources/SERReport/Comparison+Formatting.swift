@@ -66,7 +66,7 @@ extension Comparison {
             let header = ["run", "model", "features", "params", "time"] + Metric.allCases.map(\.title)
             var lines = [header]
             for row in group.rows {
-                lines.append([row.run + Comparison.flags(row), row.model, Comparison.truncate(row.features, 30), Comparison.truncate(row.parameters, 24),
+                lines.append([row.run + Comparison.flags(row), row.model, Comparison.truncate(row.features, 40), Comparison.truncate(row.parameters, 36),
                               Comparison.duration(row.timeSeconds)]
                              + Metric.allCases.map { Comparison.cell(row.summary($0), best: group.rows.count > 1 && row.best.contains($0.rawValue)) })
             }

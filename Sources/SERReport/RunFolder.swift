@@ -104,9 +104,18 @@ extension RunFolder {
         metrics.folds.sorted { $0.fold < $1.fold }.map { metric.value(in: $0) }
     }
 
-    /// The features part of the config in one line (`kind=mfcc,coefficientCount=40,...`), or "-".
+    /// Keys of the features config that say what a reader needs first, in this order; the rest
+    /// (window, mel details...) stay in config.resolved.json.
+    static let headlineFeatureKeys = ["features", "kind", "level", "mfccCount", "coefficientCount", "melBandCount", "deltas", "sampleRate", "functionals"]
+
+    /// The features part of the config in one line (`features=[mfcc,deltaMFCC],level=frame,mfccCount=40,...`):
+    /// the headline keys when the config has any of them, otherwise every key; "-" without a config.
     public var featuresSummary: String {
         guard let features = config?["features"] else { return "-" }
+        if case let .object(dictionary) = features {
+            let headline = Self.headlineFeatureKeys.compactMap { key in dictionary[key].map { $0.summary(prefix: key) } }.flatMap { $0 }
+            if !headline.isEmpty { return headline.joined(separator: ",") }
+        }
         return features.summary().joined(separator: ",")
     }
 

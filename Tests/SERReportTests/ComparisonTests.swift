@@ -34,7 +34,7 @@ import SERTestSupport
             #expect((pair.meanDifference["uar"] ?? 0) < 0)
         }
         // Rows carry the config summaries and the time from timings.json.
-        #expect(best.features.contains("coefficientCount=40"))
+        #expect(best.features == "features=[mfcc,deltaMFCC],level=frame,mfccCount=40,melBandCount=128,sampleRate=16000")
         #expect(best.parameters.contains("hiddenSize=128"))
         #expect(best.timeSeconds == 93.5)
         // Single-run groups get no pairs and no best marks in output.

@@ -124,7 +124,8 @@ struct RunFixture {
         let config: JSONValue = .object([
             "name": .string(name),
             "dataset": .object(["corpus": .string(corpus)]),
-            "features": .object(["kind": .string("mfcc"), "coefficientCount": .number(40), "deltas": .bool(true)]),
+            "features": .object(["features": .array([.string("mfcc"), .string("deltaMFCC")]), "level": .string("frame"), "mfccCount": .number(40),
+                                 "melBandCount": .number(128), "hopLength": .number(512), "fftLength": .number(2048), "sampleRate": .number(16000)]),
             "model": .object(["kind": .string(model), "hiddenSize": .number(128), "layerCount": .number(2)]),
             "training": .object(["epochs": .number(Double(epochs)), "seed": .number(42)]),
         ])
