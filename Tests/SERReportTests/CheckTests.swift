@@ -115,4 +115,21 @@ import SERTestSupport
         #expect(none.status == 2)
         #expect(none.standardError.contains("no run folders found"))
     }
+
+    @Test func helpTextsNameTheirContract() throws {
+        // Help is wrapped to the terminal width: compare with whitespace runs collapsed.
+        func flat(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let compare = try SerlabProcess.run(["compare", "--help"])
+        #expect(compare.status == 0)
+        #expect(flat(compare.standardOutput).contains("OVERVIEW: Compare runs: WA, UAR and macro-F1 over folds with 95% intervals and paired significance tests."))
+        #expect(flat(compare.standardOutput).contains("serlab compare results/ --pair lstm_tess cnn_tess"))
+        let report = try SerlabProcess.run(["report", "--help"])
+        #expect(flat(report.standardOutput).contains("OVERVIEW: Write a self-contained HTML report (inline SVG, no network) of one run or a results folder."))
+        let check = try SerlabProcess.run(["check", "--help"])
+        #expect(flat(check.standardOutput).contains("max(fixed margin, k * baseline fold sd / sqrt(folds))"))
+        #expect(flat(check.standardOutput).contains("0 pass, 1 a metric dropped by more than its tolerance, 2 unusable input"))
+        let wrongPair = try SerlabProcess.run(["compare", "--pair", "a"])
+        #expect(wrongPair.status != 0)
+        #expect(wrongPair.standardError.contains("--pair takes exactly two runs, found 1: a"))
+    }
 }
