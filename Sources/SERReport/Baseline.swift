@@ -2,35 +2,59 @@ import Foundation
 import SERCore
 
 /// A committed accuracy baseline, `results/baselines/<name>.json`: what one config scored on
-/// given folds and labels, and how far a later run may fall below it before `serlab check` fails.
+/// given folds and labels (from one run, or several runs that differ only in their seed), and how
+/// far a later run may fall below it before `serlab check` fails.
 ///
-/// Tolerance per metric: `max(fixedMargin, foldStdMultiplier * foldStd / sqrt(foldCount))`, where
-/// foldStd is the sample standard deviation of the baseline's fold scores: a fixed floor for
-/// harmless numeric drift (thread count, library versions), widened by the standard error of the
-/// fold mean where the folds disagree a lot. Defaults 0.02 (2 points) and 2.
+/// Tolerance per metric (fractions):
+///
+///     max(fixedMargin, seedStdMultiplier * seedStd, foldStdMultiplier * foldStd / sqrt(foldCount))
+///
+/// - fixedMargin (default 0.02, 2 points): drift that is not a regression (thread count, library
+///   versions, summation order). A check reruns the same folds and seed, so this is the main term.
+/// - seedStd: the sample sd of the per-run means when the baseline was made from several seeds
+///   (nil for one run). A code change that reorders random draws acts like a new seed, so
+///   2 seed sds (default) is the honest "same model, different luck" band.
+/// - foldStd / sqrt(foldCount): the standard error of the fold mean. Off by default (k = 0): fold
+///   scores differ mostly by speaker difficulty, which a rerun on the same folds shares, so this
+///   term is far wider than the rerun noise (on SAVEE leave-one-speaker-out, sd 10 points: k = 2
+///   would let a one-epoch model 6 points worse pass). Available for configs that want it.
 public struct Baseline: Codable, Equatable, Sendable {
     public struct TolerancePolicy: Codable, Equatable, Sendable {
         /// Smallest allowed drop, as a fraction (0.02 = 2 percentage points).
         public var fixedMargin: Double
+        /// Multiplier of the sd of per-seed run means (used when the baseline has several runs).
+        public var seedStdMultiplier: Double
         /// k in k * foldStd / sqrt(foldCount).
         public var foldStdMultiplier: Double
-        public static let standard = TolerancePolicy(fixedMargin: 0.02, foldStdMultiplier: 2)
+        public static let standard = TolerancePolicy(fixedMargin: 0.02, seedStdMultiplier: 2, foldStdMultiplier: 0)
 
-        public init(fixedMargin: Double, foldStdMultiplier: Double) {
-            self.fixedMargin = fixedMargin; self.foldStdMultiplier = foldStdMultiplier
+        public init(fixedMargin: Double, seedStdMultiplier: Double, foldStdMultiplier: Double) {
+            self.fixedMargin = fixedMargin; self.seedStdMultiplier = seedStdMultiplier; self.foldStdMultiplier = foldStdMultiplier
         }
 
-        public func tolerance(foldStd: Double, foldCount: Int) -> Double {
-            max(fixedMargin, foldStdMultiplier * foldStd / Double(max(1, foldCount)).squareRoot())
+        public func tolerance(foldStd: Double, foldCount: Int, seedStd: Double?) -> Double {
+            max(fixedMargin, seedStdMultiplier * (seedStd ?? 0), foldStdMultiplier * foldStd / Double(max(1, foldCount)).squareRoot())
+        }
+
+        /// Which term set the tolerance, for messages: "fixed margin", "2 x seed sd", "2 x fold sd / sqrt(4)".
+        public func dominantTerm(foldStd: Double, foldCount: Int, seedStd: Double?) -> String {
+            let seed = seedStdMultiplier * (seedStd ?? 0)
+            let fold = foldStdMultiplier * foldStd / Double(max(1, foldCount)).squareRoot()
+            if seed > fixedMargin && seed >= fold { return "\(SVGCanvas.f(seedStdMultiplier)) x seed sd" }
+            if fold > fixedMargin { return "\(SVGCanvas.f(foldStdMultiplier)) x fold sd / sqrt(\(foldCount))" }
+            return "fixed margin"
         }
     }
 
     public struct MetricBaseline: Codable, Equatable, Sendable {
-        /// Mean over folds.
+        /// Mean over folds (and over runs, for a several-seed baseline).
         public var mean: Double
-        /// Sample standard deviation over folds.
+        /// Sample sd over folds (averaged over runs).
         public var foldStd: Double
-        public var foldValues: [Double]
+        /// Sample sd of the per-run means; nil for a one-run baseline.
+        public var seedStd: Double?
+        /// Per run, the fold scores in fold order.
+        public var runFoldValues: [[Double]]
         /// The allowed drop below `mean`, from the policy (stored so the file says it plainly).
         public var tolerance: Double
     }
@@ -46,46 +70,68 @@ public struct Baseline: Codable, Equatable, Sendable {
     public var foldCount: Int
     public var foldsHash: String
     public var syntheticData: Bool
-    /// The run folder the baseline was taken from, as given on the command line.
-    public var createdFromRun: String
+    /// The run folders the baseline was taken from, as given on the command line.
+    public var createdFromRuns: [String]
+    /// Their seeds, from environment.json, when recorded.
+    public var seeds: [Int]
     public var createdAt: String
     public var serlabVersion: String
-    /// The git commit environment.json recorded for that run, when it did.
+    /// The git commit environment.json recorded for the first run, when it did.
     public var gitCommit: String?
     public var tolerancePolicy: TolerancePolicy
     /// By metric raw value: `uar`, `accuracy`.
     public var metrics: [String: MetricBaseline]
 
-    /// A baseline from a run; throws when the run recorded no folds hash (it could never be matched).
-    /// `runPath` is recorded as given (keep it relative for committed baselines); default the folder's path.
+    /// A baseline from one run; see `init(runs:...)`.
     public init(run: RunFolder, policy: TolerancePolicy, runPath: String? = nil, createdAt: Date = Date()) throws {
-        let m = run.metrics
-        guard let hash = m.protocol.foldsHash else {
-            throw ReportError.unreadableJSON(path: run.url.appendingPathComponent("metrics.json").path, jsonPath: "protocol.foldsHash",
-                                             problem: "expected the folds hash a baseline is tied to, found none")
+        try self.init(runs: [run], policy: policy, runPaths: runPath.map { [$0] }, createdAt: createdAt)
+    }
+
+    /// A baseline from runs of one config that differ only in their seed (same corpus, labels and
+    /// folds hash; otherwise `baselineMismatch`). Throws when a run recorded no folds hash or no folds.
+    /// `runPaths` are recorded as given (keep them relative for committed baselines).
+    public init(runs: [RunFolder], policy: TolerancePolicy, runPaths: [String]? = nil, createdAt: Date = Date()) throws {
+        precondition(!runs.isEmpty, "a baseline needs at least one run")
+        let first = runs[0]
+        for run in runs {
+            let path = run.url.appendingPathComponent("metrics.json").path
+            if run.metrics.protocol.foldsHash == nil {
+                throw ReportError.unreadableJSON(path: path, jsonPath: "protocol.foldsHash", problem: "expected the folds hash a baseline is tied to, found none")
+            }
+            if run.metrics.folds.isEmpty { throw ReportError.unreadableJSON(path: path, jsonPath: "folds", problem: "expected at least one fold, found none") }
         }
-        guard !m.folds.isEmpty else {
-            throw ReportError.unreadableJSON(path: run.url.appendingPathComponent("metrics.json").path, jsonPath: "folds", problem: "expected at least one fold, found none")
+        for run in runs.dropFirst() {
+            if let reason = Comparison.incompatibility(first, run) {
+                throw ReportError.baselineMismatch(baseline: "(new)", run: run.displayName, reason: "runs of one baseline must share corpus, labels and folds: \(reason)")
+            }
+            if run.metrics.name != first.metrics.name {
+                throw ReportError.baselineMismatch(baseline: "(new)", run: run.displayName,
+                                                   reason: "runs of one baseline must be of one config, found \(first.metrics.name) and \(run.metrics.name)")
+            }
         }
-        schemaVersion = 1
+        let m = first.metrics
+        schemaVersion = 2
         configName = m.name
         corpus = m.corpus
         labels = m.labels
         protocolKind = m.protocol.kind
         foldCount = m.folds.count
-        foldsHash = hash
+        foldsHash = m.protocol.foldsHash!
         syntheticData = m.syntheticData ?? false
-        createdFromRun = runPath ?? run.url.path
+        createdFromRuns = runPaths ?? runs.map(\.url.path)
+        seeds = runs.compactMap { $0.environment?["seed"]?.number.map { Int($0) } }
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
         serlabVersion = SERCore.serlabVersion
-        gitCommit = Baseline.gitCommit(run.environment)
+        gitCommit = Baseline.gitCommit(first.environment)
         tolerancePolicy = policy
         var metrics: [String: MetricBaseline] = [:]
         for metric in Baseline.checkedMetrics {
-            let values = run.foldValues(metric)
-            let summary = Summary(values)
-            metrics[metric.rawValue] = MetricBaseline(mean: summary.mean, foldStd: summary.standardDeviation, foldValues: values,
-                                                      tolerance: policy.tolerance(foldStd: summary.standardDeviation, foldCount: values.count))
+            let values = runs.map { $0.foldValues(metric) }
+            let runMeans = values.map(Summary.mean)
+            let foldStd = Summary.mean(values.map(Summary.standardDeviation))
+            let seedStd = runs.count > 1 ? Summary.standardDeviation(runMeans) : nil
+            metrics[metric.rawValue] = MetricBaseline(mean: Summary.mean(runMeans), foldStd: foldStd, seedStd: seedStd, runFoldValues: values,
+                                                      tolerance: policy.tolerance(foldStd: foldStd, foldCount: foldCount, seedStd: seedStd))
         }
         self.metrics = metrics
     }
@@ -116,6 +162,8 @@ public struct RegressionCheck: Sendable {
         public var baseline: Double
         public var observed: Double
         public var tolerance: Double
+        /// Which policy term set the tolerance ("fixed margin", "2 x seed sd", ...).
+        public var toleranceSource: String
         /// observed - baseline (negative: a drop).
         public var change: Double { observed - baseline }
         /// Passes unless the drop exceeds the tolerance (1e-12 slack for rounding in the JSON).
@@ -153,7 +201,9 @@ public struct RegressionCheck: Sendable {
             guard let reference = baseline.metrics[metric.rawValue] else {
                 throw ReportError.unreadableJSON(path: baselinePath, jsonPath: "metrics.\(metric.rawValue)", problem: "expected the baseline of \(metric.rawValue), found none")
             }
-            outcomes.append(Outcome(metric: metric, baseline: reference.mean, observed: Summary.mean(run.foldValues(metric)), tolerance: reference.tolerance))
+            let source = baseline.tolerancePolicy.dominantTerm(foldStd: reference.foldStd, foldCount: baseline.foldCount, seedStd: reference.seedStd)
+            outcomes.append(Outcome(metric: metric, baseline: reference.mean, observed: Summary.mean(run.foldValues(metric)),
+                                    tolerance: reference.tolerance, toleranceSource: source))
         }
         self.baselinePath = baselinePath
         self.runName = run.displayName
@@ -166,10 +216,11 @@ public struct RegressionCheck: Sendable {
         outcomes.map { outcome in
             let name = outcome.metric == .accuracy ? "accuracy" : outcome.metric.title
             let observed = Comparison.percent(outcome.observed) + "%", reference = Comparison.percent(outcome.baseline) + "%"
-            let tolerance = String(format: "%.2f", outcome.tolerance * 100) + " points"
+            let tolerance = String(format: "%.2f", outcome.tolerance * 100) + " points (\(outcome.toleranceSource))"
             let change = String(format: "%+.2f", outcome.change * 100) + " points"
             if outcome.passed {
-                return "PASS \(name): observed \(observed) vs baseline \(reference) (\(change); tolerance \(tolerance))"
+                return "PASS \(name): observed \(observed) vs baseline \(reference) (\(change); tolerance " + String(format: "%.2f", outcome.tolerance * 100)
+                    + " points: \(outcome.toleranceSource))"
             }
             return "FAIL \(name): observed \(observed) vs baseline \(reference) in \(baselinePath): dropped \(String(format: "%.2f", -outcome.change * 100)) points, more than the tolerance of \(tolerance)"
         } + notes

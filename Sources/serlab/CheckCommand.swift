@@ -8,78 +8,99 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Fail when a run's UAR or accuracy dropped below a committed baseline by more than its tolerance.",
         discussion: """
-        Compares the mean over folds of UAR and accuracy with the baseline. Tolerance per metric: \
-        max(fixed margin, k * baseline fold sd / sqrt(folds)), stored in the baseline. The run must \
-        be on the baseline's corpus, label set and folds (folds hash). Exit status: 0 pass, 1 a \
-        metric dropped by more than its tolerance, 2 unusable input (missing files, other folds or labels).
+        Compares the mean over folds of UAR and accuracy with the baseline. The tolerance is stored \
+        in the baseline: max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults \
+        0.02, 2 and 0; the seed sd exists when the baseline was written from several runs of the \
+        config with different seeds. The run must be on the baseline's corpus, label set and folds \
+        (folds hash). Exit status: 0 pass, 1 a metric dropped by more than its tolerance, 2 unusable \
+        input (missing files, other folds or labels).
 
         Examples:
           serlab check results/lstm_savee/20261126-120000-42 --baseline results/baselines/lstm_savee.json
-          serlab check results/lstm_savee/20261126-120000-42 --baseline results/baselines/lstm_savee.json --update
+          serlab check results/lstm_savee/20261126-120000-42 --baseline results/baselines/
+          serlab check results/lstm_savee/seed1 results/lstm_savee/seed2 results/lstm_savee/seed3 --baseline results/baselines/ --update
         """
     )
 
-    @Argument(help: "The run folder to check.")
-    var runFolder: String
+    @Argument(help: "The run folder to check (with --update: one or more runs of one config, e.g. several seeds).")
+    var runFolders: [String]
 
     @Option(help: "The baseline JSON file, e.g. results/baselines/<name>.json; a folder means <folder>/<config name>.json.")
     var baseline: String
 
-    @Flag(help: "Write (or overwrite) the baseline from this run instead of checking.")
+    @Flag(help: "Write (or overwrite) the baseline from the run(s) instead of checking.")
     var update = false
 
     @Option(help: "With --update: the smallest tolerated drop, as a fraction (default 0.02, or the existing baseline's).")
     var margin: Double?
 
-    @Option(help: "With --update: k in k * fold sd / sqrt(folds) (default 2, or the existing baseline's).")
+    @Option(help: "With --update: multiplier of the sd of the runs' means over seeds (default 2, or the existing baseline's).")
+    var seedStdMultiplier: Double?
+
+    @Option(help: "With --update: k in k * fold sd / sqrt(folds) (default 0, or the existing baseline's).")
     var foldStdMultiplier: Double?
 
     func validate() throws {
-        if !update && (margin != nil || foldStdMultiplier != nil) {
-            throw ValidationError("--margin and --fold-std-multiplier only apply with --update (the tolerance is stored in the baseline)")
+        if runFolders.isEmpty { throw ValidationError("give the run folder to check") }
+        if !update && runFolders.count > 1 {
+            throw ValidationError("check takes one run folder, found \(runFolders.count) (several runs only make a baseline, with --update)")
+        }
+        if !update && (margin != nil || foldStdMultiplier != nil || seedStdMultiplier != nil) {
+            throw ValidationError("--margin, --seed-std-multiplier and --fold-std-multiplier only apply with --update (the tolerance is stored in the baseline)")
         }
         if let margin, !(0...1).contains(margin) { throw ValidationError("--margin must be a fraction in [0, 1], found \(margin)") }
-        if let foldStdMultiplier, foldStdMultiplier < 0 { throw ValidationError("--fold-std-multiplier must be >= 0, found \(foldStdMultiplier)") }
+        for (name, value) in [("--seed-std-multiplier", seedStdMultiplier), ("--fold-std-multiplier", foldStdMultiplier)] {
+            if let value, value < 0 { throw ValidationError("\(name) must be >= 0, found \(value)") }
+        }
     }
 
     func run() throws {
         do {
-            let folder = try RunFolder(url: URL(fileURLWithPath: runFolder))
+            let folders = try runFolders.map { try RunFolder(url: URL(fileURLWithPath: $0)) }
+            let first = folders[0]
             var isDirectory: ObjCBool = false
             // A folder of baselines: the one named after the run's config.
             let baselinePath = FileManager.default.fileExists(atPath: baseline, isDirectory: &isDirectory) && isDirectory.boolValue
-                ? (baseline.hasSuffix("/") ? baseline : baseline + "/") + "\(folder.metrics.name).json"
+                ? (baseline.hasSuffix("/") ? baseline : baseline + "/") + "\(first.metrics.name).json"
                 : baseline
             let baselineURL = URL(fileURLWithPath: baselinePath)
             if update {
-                let previous = FileManager.default.fileExists(atPath: baselineURL.path) ? try Baseline.read(baselineURL) : nil
-                let standard = previous?.tolerancePolicy ?? .standard
-                let policy = Baseline.TolerancePolicy(fixedMargin: margin ?? standard.fixedMargin,
-                                                      foldStdMultiplier: foldStdMultiplier ?? standard.foldStdMultiplier)
-                let fresh = try Baseline(run: folder, policy: policy, runPath: runFolder)
-                try fresh.write(to: baselineURL)
-                print("wrote baseline \(baselinePath) from \(folder.displayName)")
-                for metric in Baseline.checkedMetrics {
-                    let value = fresh.metrics[metric.rawValue]!
-                    var line = "  \(metric.rawValue): " + String(format: "%.2f%% (fold sd %.2f, tolerance %.2f points)", value.mean * 100, value.foldStd * 100, value.tolerance * 100)
-                    if let old = previous?.metrics[metric.rawValue] { line += String(format: "; was %.2f%%", old.mean * 100) }
-                    print(line)
-                }
-                if let previous, previous.foldsHash != fresh.foldsHash || Set(previous.labels) != Set(fresh.labels) {
-                    print("note: the new baseline is on other folds or labels than the one it replaces")
-                }
+                try writeBaseline(from: folders, to: baselineURL, path: baselinePath)
                 return
             }
             let reference = try Baseline.read(baselineURL)
-            let check = try RegressionCheck(run: folder, baseline: reference, baselinePath: baselinePath)
+            let check = try RegressionCheck(run: first, baseline: reference, baselinePath: baselinePath)
             for line in check.lines() { print(line) }
             if !check.passed {
-                FileHandle.standardError.write(Data("check failed: \(folder.displayName) regressed against \(baselinePath)\n".utf8))
+                FileHandle.standardError.write(Data("check failed: \(first.displayName) regressed against \(baselinePath)\n".utf8))
                 throw ExitCode(1)
             }
-            print("check passed: \(folder.displayName) against \(baselinePath)")
+            print("check passed: \(first.displayName) against \(baselinePath)")
         } catch let error as ReportError {
             throw exitForUnusableInput(error)
+        }
+    }
+
+    private func writeBaseline(from folders: [RunFolder], to url: URL, path: String) throws {
+        let previous = FileManager.default.fileExists(atPath: url.path) ? try? Baseline.read(url) : nil
+        let standard = previous?.tolerancePolicy ?? .standard
+        let policy = Baseline.TolerancePolicy(fixedMargin: margin ?? standard.fixedMargin,
+                                              seedStdMultiplier: seedStdMultiplier ?? standard.seedStdMultiplier,
+                                              foldStdMultiplier: foldStdMultiplier ?? standard.foldStdMultiplier)
+        let fresh = try Baseline(runs: folders, policy: policy, runPaths: runFolders)
+        try fresh.write(to: url)
+        print("wrote baseline \(path) from \(folders.map(\.displayName).joined(separator: ", "))")
+        for metric in Baseline.checkedMetrics {
+            let value = fresh.metrics[metric.rawValue]!
+            var line = "  \(metric.rawValue): " + String(format: "%.2f%% (fold sd %.2f", value.mean * 100, value.foldStd * 100)
+            if let seedStd = value.seedStd { line += String(format: ", seed sd %.2f over %d runs", seedStd * 100, folders.count) }
+            line += String(format: "; tolerance %.2f points, ", value.tolerance * 100)
+                + policy.dominantTerm(foldStd: value.foldStd, foldCount: fresh.foldCount, seedStd: value.seedStd) + ")"
+            if let old = previous?.metrics[metric.rawValue] { line += String(format: "; was %.2f%%", old.mean * 100) }
+            print(line)
+        }
+        if let previous, previous.foldsHash != fresh.foldsHash || Set(previous.labels) != Set(fresh.labels) {
+            print("note: the new baseline is on other folds or labels than the one it replaces")
         }
     }
 }

@@ -5,9 +5,43 @@ import SERTestSupport
 
 @Suite struct BaselineTests {
     @Test func toleranceFollowsThePolicy() {
-        let policy = Baseline.TolerancePolicy.standard
-        #expect(policy.tolerance(foldStd: 0.01, foldCount: 4) == 0.02)          // 2 * 0.01 / 2 = 0.01 < margin
-        #expect(abs(policy.tolerance(foldStd: 0.09, foldCount: 4) - 0.09) < 1e-15)  // 2 * 0.09 / 2
+        let standard = Baseline.TolerancePolicy.standard
+        #expect(standard.tolerance(foldStd: 0.10, foldCount: 4, seedStd: nil) == 0.02)      // the fold term is off by default
+        #expect(abs(standard.tolerance(foldStd: 0.10, foldCount: 4, seedStd: 0.015) - 0.03) < 1e-15)  // 2 seed sds
+        #expect(standard.dominantTerm(foldStd: 0.10, foldCount: 4, seedStd: 0.015) == "2 x seed sd")
+        #expect(standard.dominantTerm(foldStd: 0.10, foldCount: 4, seedStd: nil) == "fixed margin")
+        let withFolds = Baseline.TolerancePolicy(fixedMargin: 0.02, seedStdMultiplier: 2, foldStdMultiplier: 2)
+        #expect(abs(withFolds.tolerance(foldStd: 0.09, foldCount: 4, seedStd: nil) - 0.09) < 1e-15)  // 2 * 0.09 / sqrt(4)
+        #expect(withFolds.dominantTerm(foldStd: 0.09, foldCount: 4, seedStd: nil) == "2 x fold sd / sqrt(4)")
+    }
+
+    @Test func severalSeedsMakeOneBaseline() throws {
+        let root = TestSupport.temporaryDirectory("serlab-seeds")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let runs = try (1...3).map { seed -> RunFolder in
+            var fixture = RunFixture(name: "gate", runID: "seed\(seed)")
+            fixture.seed = UInt64(seed)
+            fixture.skill = 0.7
+            return try RunFolder(url: fixture.write(under: root))
+        }
+        let baseline = try Baseline(runs: runs, policy: .standard)
+        #expect(baseline.seeds == [1, 2, 3])
+        let uar = try #require(baseline.metrics["uar"])
+        let means = runs.map { Summary.mean($0.foldValues(.uar)) }
+        #expect(abs(uar.mean - Summary.mean(means)) < 1e-12)
+        let seedStd = try #require(uar.seedStd)
+        #expect(abs(seedStd - Summary.standardDeviation(means)) < 1e-12)
+        #expect(seedStd > 0)
+        #expect(uar.tolerance == max(0.02, 2 * seedStd))
+        #expect(uar.runFoldValues.count == 3)
+        var other = RunFixture(name: "other", runID: "x")
+        other.seed = 4
+        do {
+            _ = try Baseline(runs: [runs[0], RunFolder(url: other.write(under: root))], policy: .standard)
+            Issue.record("runs of two configs must not make one baseline")
+        } catch let error as ReportError {
+            #expect((error.errorDescription ?? "").contains("must be of one config"))
+        }
     }
 
     @Test func weakerRunFailsEqualAndBetterPass() throws {
@@ -83,6 +117,9 @@ import SERTestSupport
         let badOption = try SerlabProcess.run(["check", baseURL.path, "--baseline", baseline, "--margin", "0.05"])
         #expect(badOption.status != 0)
         #expect(badOption.standardError.contains("only apply with --update"))
+        let twoRuns = try SerlabProcess.run(["check", baseURL.path, baseURL.path, "--baseline", baseline])
+        #expect(twoRuns.status != 0)
+        #expect(twoRuns.standardError.contains("check takes one run folder, found 2"))
     }
 
     @Test func compareAndReportCommands() throws {
@@ -126,7 +163,7 @@ import SERTestSupport
         let report = try SerlabProcess.run(["report", "--help"])
         #expect(flat(report.standardOutput).contains("OVERVIEW: Write a self-contained HTML report (inline SVG, no network) of one run or a results folder."))
         let check = try SerlabProcess.run(["check", "--help"])
-        #expect(flat(check.standardOutput).contains("max(fixed margin, k * baseline fold sd / sqrt(folds))"))
+        #expect(flat(check.standardOutput).contains("max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults 0.02, 2 and 0"))
         #expect(flat(check.standardOutput).contains("0 pass, 1 a metric dropped by more than its tolerance, 2 unusable input"))
         let wrongPair = try SerlabProcess.run(["compare", "--pair", "a"])
         #expect(wrongPair.status != 0)

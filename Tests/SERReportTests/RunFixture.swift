@@ -25,6 +25,8 @@ struct RunFixture {
     var withOverview = false
     var withPredictions = true
     var totalSeconds = 93.5
+    /// Changes which utterances the simulated classifier gets right (like a training seed).
+    var seed: UInt64 = 42
 
     /// Stands in for the runner's sha256 of the sorted `path,fold` lines: 64 hex digits that
     /// change with the corpus, speakers, layout and labels.
@@ -50,7 +52,7 @@ struct RunFixture {
     }
 
     func predict(_ utterance: Utterance) -> String {
-        var generator = SeededGenerator(seed: 7, stream: utterance.path)
+        var generator = SeededGenerator(seed: 7 &+ seed, stream: utterance.path)
         let u = generator.nextDouble()
         if u < (skillPerLabel[utterance.label] ?? skill) { return utterance.label }
         let others = labels.filter { $0 != utterance.label }
@@ -130,7 +132,7 @@ struct RunFixture {
             "training": .object(["epochs": .number(Double(epochs)), "seed": .number(42)]),
         ])
         try JSONFile.write(config, to: folder.appendingPathComponent("config.resolved.json"))
-        try JSONFile.write(JSONValue.object(["serlabVersion": .string("0.1.0"), "gitCommit": .string("abc1234"), "threads": .number(2), "seed": .number(42)]),
+        try JSONFile.write(JSONValue.object(["serlabVersion": .string("0.1.0"), "gitCommit": .string("abc1234"), "threads": .number(2), "seed": .number(Double(seed))]),
                            to: folder.appendingPathComponent("environment.json"))
         try JSONFile.write(JSONValue.object(["featureExtractionSeconds": .number(10), "trainingSecondsPerFold": .array([.number(16), .number(17)]),
                                              "totalSeconds": .number(totalSeconds)]),
