@@ -60,13 +60,16 @@ public struct HTMLReport {
     h1{margin:0 0 4px 0;font-size:24px}h2{margin-top:34px;border-bottom:2px solid #4e79a7;padding-bottom:4px;font-size:20px}
     h3{font-size:15px;margin:20px 0 8px 0;color:#333}section{background:#fff;padding:4px 18px 16px 18px;margin:14px 0;border:1px solid #e2e2e2;border-radius:6px}
     table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-    th{background:#f0f3f7}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.best{font-weight:bold;background:#eaf3e6}
+    th{background:#f0f3f7}td.config{font-size:12px;max-width:240px;color:#444}.tablewrap{overflow-x:auto}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.best{font-weight:bold;background:#eaf3e6}
     .plots{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}.plots svg{border:1px solid #eee;max-width:100%;height:auto}
     .note{color:#555;font-size:13px}.warning{background:#fff3cd;border:1px solid #e0c36a;padding:8px 12px;border-radius:4px}
     nav{font-size:13px;line-height:1.7}summary{cursor:pointer;font-size:13px;color:#333;margin:4px 0}nav a{margin-right:12px}ul.pairs{font-size:13px}code{font-size:12px;background:#f2f2f2;padding:1px 3px}
     """
 
     func e(_ text: String) -> String { SVGCanvas.escape(text) }
+
+    /// Escaped, with a line-break opportunity after every comma (config summaries have no spaces).
+    func breakable(_ text: String) -> String { e(text).replacingOccurrences(of: ",", with: ",<wbr>") }
 
     func navigation() -> String {
         var links = ["<a href=\"#comparison\">Comparison</a>"]
@@ -79,19 +82,19 @@ public struct HTMLReport {
         var out = ["<section id=\"comparison\" class=\"comparison\"><h2>Comparison</h2>",
                    "<p class=\"note\">Runs are grouped by corpus, label set and test folds; numbers from different groups are not comparable. Cells: mean ± sd over folds in %, [95% t-interval over folds]; bold: best in its column.</p>"]
         for group in comparison.groups {
-            out.append("<h3>\(e(group.title))</h3><table><thead><tr><th>run</th><th>model</th><th>features</th><th>params</th><th>time</th>"
+            out.append("<h3>\(e(group.title))</h3><div class=\"tablewrap\"><table><thead><tr><th>run</th><th>model</th><th>features</th><th>params</th><th>time</th>"
                        + Metric.allCases.map { "<th>\($0.title)</th>" }.joined() + "</tr></thead><tbody>")
             for row in group.rows {
                 let index = runs.firstIndex { $0.displayName == row.run } ?? 0
                 var cells = "<td><a href=\"#\(HTMLReport.runAnchor(index))\">\(e(row.run))</a>\(e(Comparison.flags(row)))</td><td>\(e(row.model))</td>"
-                cells += "<td>\(e(row.features))</td><td>\(e(row.parameters))</td><td class=\"num\">\(e(Comparison.duration(row.timeSeconds)))</td>"
+                cells += "<td class=\"config\">\(breakable(row.features))</td><td class=\"config\">\(breakable(row.parameters))</td><td class=\"num\">\(e(Comparison.duration(row.timeSeconds)))</td>"
                 for metric in Metric.allCases {
                     let best = group.rows.count > 1 && row.best.contains(metric.rawValue)
                     cells += "<td class=\"num\(best ? " best" : "")\">\(e(Comparison.cell(row.summary(metric), best: false)))</td>"
                 }
                 out.append("<tr>\(cells)</tr>")
             }
-            out.append("</tbody></table>")
+            out.append("</tbody></table></div>")
             let pairs = Comparison.pairSection(group)
             if !pairs.isEmpty {
                 out.append("<p class=\"note\">\(e(pairs[0]))</p><ul class=\"pairs\">" + pairs.dropFirst().map { "<li>\(e($0))</li>" }.joined() + "</ul>")
@@ -135,6 +138,13 @@ public struct HTMLReport {
             var mfcc = Heatmap(title: "\(example.label): MFCC", values: example.mfcc, axes: .numeric(x: (0, seconds), y: (0, Double(example.mfcc.count))),
                                xLabel: "time (s)", yLabel: "coefficient", colorBarLabel: "value")
             mfcc.height = 240
+            // c0 (log energy) is an order of magnitude larger than the rest: colour by the 2nd-98th
+            // percentile of c1 and up, symmetric around 0, and let c0 saturate.
+            if let range = Self.robustSymmetricRange(example.mfcc.dropFirst().flatMap { $0 }) {
+                mfcc.domain = (-range, range)
+                mfcc.colorMap = .diverging
+                mfcc.title = "\(example.label): MFCC (colours fit c1+, c0 clipped)"
+            }
             mfcc.width = 370
             spectrogram.width = 390
             var caption = "<p class=\"note\"><b>\(e(example.label))</b>: <code>\(e(example.path))</code>"
@@ -154,7 +164,7 @@ public struct HTMLReport {
         var out = ["<section id=\"\(HTMLReport.runAnchor(index))\" class=\"run\"><h2>\(e(run.displayName))</h2>"]
         var facts = "<table><tbody><tr><th>corpus</th><td>\(e(m.corpus))</td><th>model</th><td>\(e(m.model))</td></tr>"
         facts += "<tr><th>protocol</th><td>\(e(m.protocol.kind)), \(m.protocol.folds) folds</td><th>labels</th><td>\(e(m.labels.joined(separator: ", ")))</td></tr>"
-        facts += "<tr><th>features</th><td>\(e(run.featuresSummary))</td><th>params</th><td>\(e(run.parametersSummary))</td></tr>"
+        facts += "<tr><th>features</th><td class=\"config\">\(breakable(run.featuresSummary))</td><th>params</th><td class=\"config\">\(breakable(run.parametersSummary))</td></tr>"
         if let pooled = m.pooled {
             facts += "<tr><th>pooled</th><td colspan=\"3\">WA \(Comparison.percent(pooled.accuracy))%, UAR \(Comparison.percent(pooled.uar))%, macro-F1 \(Comparison.percent(pooled.macroF1))%"
             if let ci = m.confidence95?.uar, ci.count == 2 { facts += "; UAR 95% \(e(m.confidence95?.method ?? "interval")): [\(Comparison.percent(ci[0])), \(Comparison.percent(ci[1]))]" }
@@ -214,6 +224,15 @@ public struct HTMLReport {
         heatmap.width = size.width
         heatmap.height = size.height
         return cell
+    }
+
+    /// max(|2nd percentile|, |98th percentile|) of the finite values, or nil when there are none.
+    static func robustSymmetricRange(_ values: [Double]) -> Double? {
+        let sorted = values.filter(\.isFinite).sorted()
+        guard !sorted.isEmpty else { return nil }
+        let low = sorted[Int(Double(sorted.count - 1) * 0.02)], high = sorted[Int(Double(sorted.count - 1) * 0.98)]
+        let range = max(abs(low), abs(high))
+        return range > 0 ? range : nil
     }
 
     /// Counts heatmap, colour by count.

@@ -89,6 +89,7 @@ func svgElements(in html: String) -> [String] {
         #expect(PlotColor.color(.viridis, 0) == "#440154")
         #expect(PlotColor.color(.viridis, 1) == "#fde725")
         #expect(PlotColor.color(.blues, 0) == "#f7fbff")
+        #expect(PlotColor.color(.diverging, 0.5) == "#f7f7f7")
         #expect(PlotColor.textColor(on: .blues, 1) == "#ffffff")
         #expect(PlotColor.textColor(on: .blues, 0) == "#111111")
     }
@@ -103,7 +104,7 @@ func svgElements(in html: String) -> [String] {
         let html = try HTMLReport(runs: runs, generatedAt: Date(timeIntervalSince1970: 0)).html()
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         for needle in ["id=\"comparison\"", "id=\"corpus-fixture\"", "class=\"corpus-overview\"", "Files per label", "Files per speaker", "Duration of the 240 files",
-                       "One example per emotion", "angry: waveform", "angry: log-mel spectrogram", "angry: MFCC",
+                       "One example per emotion", "angry: waveform", "angry: log-mel spectrogram", "angry: MFCC (colours fit c1+, c0 clipped)",
                        "Pooled confusion matrix", "Pooled counts", "row-normalised", "Per-class recall", "Learning curves", "Validation UAR per epoch",
                        "Loss per epoch", "Per-fold confusion matrices", "Fold 4", "Paired tests against the best UAR run"] {
             #expect(html.contains(needle), "report lacks \(needle)")

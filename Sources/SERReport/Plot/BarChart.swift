@@ -35,7 +35,8 @@ public struct BarChart {
         let all = values + (overlay?.flatMap { $0 } ?? [])
         let finite = all.filter(\.isFinite)
         let yScale = yDomain.map { LinearScale(domain: $0, range: (frame.bottom, frame.top)) }
-            ?? LinearScale(domain: (min(0, finite.min() ?? 0), max(finite.max() ?? 1, 1e-9)), range: (frame.bottom, frame.top)).niced()
+            // 8% headroom so value labels above the tallest bar stay clear of the title.
+            ?? LinearScale(domain: (min(0, finite.min() ?? 0), max(finite.max() ?? 1, 1e-9) * (valueLabels ? 1.08 : 1)), range: (frame.bottom, frame.top)).niced()
         frame.drawYAxis(&canvas, scale: yScale, label: yLabel, format: yFormat)
         let band = frame.width / Double(max(1, categories.count))
         let barWidth = band * 0.7

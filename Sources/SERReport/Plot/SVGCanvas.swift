@@ -102,6 +102,8 @@ public enum PlotColor {
         case viridis
         /// White -> dark blue, for counts and proportions.
         case blues
+        /// Blue -> white -> red (ColorBrewer RdBu reversed), for signed values centred on 0 (MFCCs).
+        case diverging
     }
 
     static let viridisStops: [(Double, Double, Double)] = [
@@ -111,6 +113,10 @@ public enum PlotColor {
         (247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107),
     ]
 
+    static let divergingStops: [(Double, Double, Double)] = [
+        (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247), (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43),
+    ]
+
     /// The map's colour at `t` in [0, 1] (clamped), linearly interpolated between stops, as `#rrggbb`.
     public static func color(_ map: Map, _ t: Double) -> String {
         let rgb = components(map, t)
@@ -118,7 +124,12 @@ public enum PlotColor {
     }
 
     static func components(_ map: Map, _ t: Double) -> (Double, Double, Double) {
-        let stops = map == .viridis ? viridisStops : bluesStops
+        let stops: [(Double, Double, Double)]
+        switch map {
+        case .viridis: stops = viridisStops
+        case .blues: stops = bluesStops
+        case .diverging: stops = divergingStops
+        }
         let clamped = t.isFinite ? min(1, max(0, t)) : 0
         let position = clamped * Double(stops.count - 1)
         let index = min(stops.count - 2, Int(position))
