@@ -158,7 +158,31 @@ public enum AudioFile {
             sf_close(handle)
             throw AudioError.notAudio(path: url.path, reason: "header has \(sfInfo.channels) channels at \(sfInfo.samplerate) Hz")
         }
+        if let (announced, present) = truncatedDataChunk(handle) {
+            sf_close(handle)
+            let frames = Int(sfInfo.frames)
+            let sampleBytes: [Int: Int] = [Int(SF_FORMAT_PCM_S8): 1, Int(SF_FORMAT_PCM_U8): 1, Int(SF_FORMAT_ULAW): 1, Int(SF_FORMAT_ALAW): 1,
+                                           Int(SF_FORMAT_PCM_16): 2, Int(SF_FORMAT_PCM_24): 3, Int(SF_FORMAT_PCM_32): 4,
+                                           Int(SF_FORMAT_FLOAT): 4, Int(SF_FORMAT_DOUBLE): 8]
+            let expected = sampleBytes[Int(sfInfo.format) & Int(SF_FORMAT_SUBMASK)].map { announced / ($0 * Int(sfInfo.channels)) }
+                ?? (present > 0 ? frames * announced / present : announced)
+            throw AudioError.truncated(path: url.path, expectedFrames: expected, readFrames: frames)
+        }
         return (handle, sfInfo)
+    }
+
+    /// WAV and AIFF files cut short: libsndfile silently trims the frame count to the bytes present
+    /// and logs `data : <announced> (should be <present>)` (`SSND` for AIFF). Returns the two byte counts.
+    private static func truncatedDataChunk(_ handle: OpaquePointer) -> (announced: Int, present: Int)? {
+        var log = [CChar](repeating: 0, count: 8192)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("data :") || line.hasPrefix("SSND :") {
+            guard line.contains("should be") else { continue }
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            if numbers.count >= 2, numbers[1] < numbers[0] { return (numbers[0], numbers[1]) }
+        }
+        return nil
     }
 
     private static func describe(_ info: SF_INFO) -> AudioFileInfo {
@@ -168,11 +192,22 @@ public enum AudioFile {
     }
 
     private static func formatName(_ code: Int, major: Bool) -> String {
+        if !major {
+            let names: [Int: String] = [
+                Int(SF_FORMAT_PCM_S8): "PCM_S8", Int(SF_FORMAT_PCM_16): "PCM_16", Int(SF_FORMAT_PCM_24): "PCM_24",
+                Int(SF_FORMAT_PCM_32): "PCM_32", Int(SF_FORMAT_PCM_U8): "PCM_U8", Int(SF_FORMAT_FLOAT): "FLOAT",
+                Int(SF_FORMAT_DOUBLE): "DOUBLE", Int(SF_FORMAT_ULAW): "ULAW", Int(SF_FORMAT_ALAW): "ALAW",
+                Int(SF_FORMAT_IMA_ADPCM): "IMA_ADPCM", Int(SF_FORMAT_MS_ADPCM): "MS_ADPCM", Int(SF_FORMAT_GSM610): "GSM610",
+                Int(SF_FORMAT_VORBIS): "VORBIS", Int(SF_FORMAT_OPUS): "OPUS",
+                Int(SF_FORMAT_ALAC_16): "ALAC_16", Int(SF_FORMAT_ALAC_20): "ALAC_20", Int(SF_FORMAT_ALAC_24): "ALAC_24", Int(SF_FORMAT_ALAC_32): "ALAC_32",
+            ]
+            return names[code] ?? String(format: "0x%X", code)
+        }
         var formatInfo = SF_FORMAT_INFO()
         formatInfo.format = Int32(code)
-        let command = major ? SFC_GET_FORMAT_INFO : SFC_GET_FORMAT_INFO
-        guard sf_command(nil, Int32(command), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+        guard sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
               let name = formatInfo.extension ?? formatInfo.name else { return String(format: "0x%X", code) }
         return String(cString: name).uppercased()
     }
+
 }

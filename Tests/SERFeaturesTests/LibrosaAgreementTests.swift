@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import SERAudio
+import SERTestSupport
+@testable import SERFeatures
+
+/// Features against librosa 0.11.0 on the same samples. Tolerances (Sources/SERFeatures/README.md):
+/// 1e-3 absolute for every value, except values in Hz (centroid, bandwidth, roll-off, f0), which are
+/// allowed 1e-3 + 1e-5 x |value| (float32 resolution of kHz values), and centroid and bandwidth of the
+/// pure-tone synthetic cases, allowed 1e-3 relative: with no energy above 1 kHz, these weigh the
+/// float32 FFT's rounding floor (about 1e-7 of the peak) by (f - centroid)^2 up to 1e8, where librosa's
+/// float64 FFT has a lower floor.
+@Suite struct LibrosaAgreementTests {
+    static func tolerance(column: String, reference: Float, pureTone: Bool) -> Double {
+        let value = Double(abs(reference))
+        switch column.split(separator: "_").prefix(2).joined(separator: "_") {
+        case "spectral_centroid", "spectral_bandwidth":
+            return pureTone ? 1e-3 * max(1, value) : 1e-3 + 1e-5 * value
+        case "spectral_rolloff", "f0": return 1e-3 + 1e-5 * value
+        default: return 1e-3
+        }
+    }
+
+    @Test(arguments: LibrosaFixture.all)
+    func matchesLibrosaOnTheSameSamples(fixture: LibrosaFixture) throws {
+        let samples = try fixture.samples()
+        let extractor = try FeatureExtractor(spec: fixture.spec)
+        let ours = extractor.extract(samples)
+        let theirs = try fixture.reference()
+        try #require(ours.frameCount == theirs.frameCount, "frames: serlab \(ours.frameCount), librosa \(theirs.frameCount)")
+        try #require(ours.columnNames == theirs.columnNames)
+        let pureTone = fixture.name.hasPrefix("tone") || fixture.name == "short"
+        var failures = 0
+        for (c, name) in ours.columnNames.enumerated() {
+            for t in 0..<ours.frameCount {
+                let a = ours[t, c], b = theirs[t, c]
+                let allowed = Self.tolerance(column: name, reference: b, pureTone: pureTone)
+                if !(a.isFinite && abs(Double(a) - Double(b)) <= allowed) {
+                    failures += 1
+                    if failures <= 10 {
+                        Issue.record("\(fixture.name) frame \(t) \(name): serlab \(a), librosa \(b), allowed \(allowed)")
+                    }
+                }
+            }
+        }
+        #expect(failures == 0, "\(failures) of \(ours.values.count) values outside tolerance")
+    }
+
+    /// The cases include silence, a 2-frame clip and all three quirky corpus files.
+    @Test func fixturesCoverTheRequiredCases() throws {
+        let names = Set(LibrosaFixture.all.map(\.name))
+        #expect(names.isSuperset(of: ["silence", "tone", "short", "tess_aiff", "ravdess_stereo", "tess_96k"]))
+        let short = LibrosaFixture.named("short")
+        let count = try short.samples().count
+        #expect(short.frameCount == 2 && count < short.spec.fftLength)
+    }
+}

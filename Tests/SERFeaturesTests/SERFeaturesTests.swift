@@ -1,1 +1,0 @@
-// The SERFeaturesTests target: its tests live beside this file.
