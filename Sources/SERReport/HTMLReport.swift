@@ -304,6 +304,7 @@ public struct HTMLReport {
         }
         var chart = LineChart(title: "Loss per epoch", xLabel: "epoch", yLabel: "cross-entropy loss", series: series)
         chart.legendNotes = ["solid: training", "dashed: validation"]
+        chart.xMinimumStep = 1
         chart.width = 560
         chart.height = 300
         return chart
@@ -325,6 +326,7 @@ public struct HTMLReport {
         chart.yDomain = (max(0, ((values.min() ?? 0) * 10).rounded(.down) / 10), min(1, ((values.max() ?? 1) * 10).rounded(.up) / 10))
         if chart.yDomain!.0 >= chart.yDomain!.1 { chart.yDomain = (0, 1) }
         chart.legendNotes = ["circle: epoch kept"]
+        chart.xMinimumStep = 1
         chart.width = 560
         chart.height = 300
         return chart

@@ -70,6 +70,7 @@ func svgElements(in html: String) -> [String] {
         let scale = LinearScale(domain: (0, 1), range: (0, 100))
         #expect(scale.ticks(count: 5) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1].map { ($0 * 10).rounded() / 10 } || scale.ticks(count: 5).count == 6)
         #expect(scale.tickStep(count: 5) == 0.2)
+        #expect(LinearScale(domain: (1, 3), range: (0, 1)).ticks(count: 6, minimumStep: 1) == [1, 2, 3])
         #expect(LinearScale(domain: (0.37, 9.2), range: (0, 1)).niced().domain == (0, 10))
         #expect(TickFormat.percent.label(0.4, step: 0.2) == "40%")
         #expect(TickFormat.number.label(0.25, step: 0.05) == "0.25")

@@ -25,6 +25,8 @@ public struct LineChart {
     public var height: Double = 260
     /// Legend entries when they differ from the series (e.g. "solid: train, dashed: validation").
     public var legendNotes: [String] = []
+    /// Smallest x tick step (1 for epochs, so ticks never fall between them).
+    public var xMinimumStep: Double = 0
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
@@ -41,7 +43,7 @@ public struct LineChart {
         let yScale = yDomain.map { LinearScale(domain: $0, range: (frame.bottom, frame.top)) }
             ?? LinearScale(domain: (ys.min() ?? 0, ys.max() ?? 1), range: (frame.bottom, frame.top)).niced()
         frame.drawYAxis(&canvas, scale: yScale, label: yLabel, format: yFormat)
-        frame.drawXAxis(&canvas, scale: xScale, label: xLabel, format: .number)
+        frame.drawXAxis(&canvas, scale: xScale, label: xLabel, format: .number, minimumStep: xMinimumStep)
         for line in series {
             // A NaN (e.g. no validation loss that epoch) breaks the line into segments.
             var segment: [(Double, Double)] = []

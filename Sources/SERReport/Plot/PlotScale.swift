@@ -17,18 +17,19 @@ public struct LinearScale: Sendable {
     }
 
     /// Tick step: 1, 2 or 5 times a power of ten, giving about `count` ticks (Heckbert's nice numbers).
-    public func tickStep(count: Int = 5) -> Double {
+    /// `minimumStep` keeps ticks on whole units where fractions make no sense (epochs: 1).
+    public func tickStep(count: Int = 5, minimumStep: Double = 0) -> Double {
         let span = domain.1 - domain.0
         let raw = span / Double(max(1, count))
         let magnitude = pow(10, floor(log10(raw)))
         let residual = raw / magnitude
         let nice: Double = residual < 1.5 ? 1 : residual < 3 ? 2 : residual < 7 ? 5 : 10
-        return nice * magnitude
+        return max(nice * magnitude, minimumStep)
     }
 
     /// Multiples of `tickStep` inside the domain.
-    public func ticks(count: Int = 5) -> [Double] {
-        let step = tickStep(count: count)
+    public func ticks(count: Int = 5, minimumStep: Double = 0) -> [Double] {
+        let step = tickStep(count: count, minimumStep: minimumStep)
         var tick = ceil(domain.0 / step - 1e-9) * step
         var out: [Double] = []
         while tick <= domain.1 + step * 1e-9 {
@@ -87,9 +88,10 @@ struct PlotFrame {
     }
 
     /// A bottom axis with numeric ticks and a title.
-    func drawXAxis(_ canvas: inout SVGCanvas, scale: LinearScale, label: String, format: TickFormat, tickCount: Int = 6, grid: Bool = false) {
-        let step = scale.tickStep(count: tickCount)
-        for tick in scale.ticks(count: tickCount) {
+    func drawXAxis(_ canvas: inout SVGCanvas, scale: LinearScale, label: String, format: TickFormat, tickCount: Int = 6, grid: Bool = false,
+                   minimumStep: Double = 0) {
+        let step = scale.tickStep(count: tickCount, minimumStep: minimumStep)
+        for tick in scale.ticks(count: tickCount, minimumStep: minimumStep) {
             let x = scale(tick)
             if grid { canvas.line(x, top, x, bottom, stroke: "#eeeeee", width: 1) }
             canvas.line(x, bottom, x, bottom + 4, stroke: "#444")
