@@ -56,8 +56,25 @@ public struct CorpusOverview: Codable, Equatable, Sendable {
     /// Reads `corpusOverview.json`, with errors naming the file and JSON path.
     public static func read(_ url: URL) throws -> CorpusOverview { try JSONFile.read(CorpusOverview.self, from: url) }
 
-    /// Writes it pretty-printed with sorted keys.
-    public func write(to url: URL) throws { try JSONFile.write(self, to: url) }
+    /// Writes it pretty-printed with sorted keys, values rounded (`rounded()`) to keep the file small.
+    public func write(to url: URL) throws { try JSONFile.write(rounded(), to: url) }
+
+    /// A copy with samples and durations to 4 decimals and dB / MFCC values to 2: far below what a
+    /// plot can show, and about a third of the file size of full doubles.
+    public func rounded() -> CorpusOverview {
+        func round(_ value: Double, _ scale: Double) -> Double { (value * scale).rounded() / scale }
+        var copy = self
+        copy.durationsSeconds = durationsSeconds.map { round($0, 1e4) }
+        copy.examples = examples.map { example in
+            var e = example
+            e.waveformMinimum = e.waveformMinimum.map { round($0, 1e4) }
+            e.waveformMaximum = e.waveformMaximum.map { round($0, 1e4) }
+            e.spectrogramDB = e.spectrogramDB.map { $0.map { round($0, 100) } }
+            e.mfcc = e.mfcc.map { $0.map { round($0, 100) } }
+            return e
+        }
+        return copy
+    }
 
     /// Checks the shapes the plots rely on; the message names the JSON path.
     public func validate(path: String) throws {

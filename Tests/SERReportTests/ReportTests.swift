@@ -158,6 +158,12 @@ func svgElements(in html: String) -> [String] {
         #expect(abs(example.frameDuration - 0.006) < 1e-12)
         let overview = CorpusOverview(corpus: "c", filesPerLabel: ["angry": 1], filesPerSpeaker: ["s1": 1], durationsSeconds: [1], examples: [example])
         try overview.validate(path: "corpusOverview.json")
+        let file = TestSupport.temporaryDirectory("serlab-overview").appendingPathComponent("corpusOverview.json")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        try overview.write(to: file)
+        let reread = try CorpusOverview.read(file)
+        #expect(reread == overview.rounded())
+        #expect(abs(reread.examples[0].waveformMaximum[3] - example.waveformMaximum[3]) <= 0.00005)
         var ragged = overview
         ragged.examples[0].mfcc[1].removeLast()
         #expect(throws: ReportError.unreadableJSON(path: "corpusOverview.json", jsonPath: "examples[0].mfcc[1]", problem: "expected 150 frames like row 0, found 149")) {
