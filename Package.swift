@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C libraries from Debian, each behind a thin shim; only the matching SER module imports it.
@@ -39,7 +40,7 @@ let package = Package(
         // A small Swift API over HDF5, shared by the feature cache and model checkpoints.
         .target(name: "SERHDF5", dependencies: ["SERCore", "CHDF5"], swiftSettings: fastMath),
         // Corpus folders to labelled utterances (TESS, RAVDESS, SAVEE, manifests).
-        .target(name: "SERCorpus", dependencies: ["SERAudio"], swiftSettings: fastMath),
+        .target(name: "SERCorpus", dependencies: ["SERCore", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fastMath),
         // Extracted features per (corpus, feature spec) in one HDF5 file.
         .target(name: "SERCache", dependencies: ["SERAudio", "SERFeatures", "SERHDF5"], swiftSettings: fastMath),
         // Tensors, layers, losses, optimizers and checkpoints on OpenBLAS.
@@ -64,7 +65,7 @@ let package = Package(
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
-        .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus"]),
+        .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport"]),

@@ -4,7 +4,7 @@ fixture SERHDF5's tests read (the other direction), embedded base64 in a Swift f
 resource declaration.
 
     python3 tools/hdf5_h5py_interop.py write-fixture Tests/SERHDF5Tests/H5pyFixture.swift
-    python3 tools/hdf5_h5py_interop.py check <folder holding swift_sample.h5>
+    python3 tools/hdf5_h5py_interop.py check <folder holding the swift_sample*.h5 files>
 
 `tools/check-hdf5-h5py` runs the Swift test that writes swift_sample.h5 and then `check`. The expected
 values are recomputed here from the same formulas the Swift test uses (HDF5InteropTests.swift).
@@ -21,7 +21,25 @@ def expected_values():
 
 
 def check(folder):
-    path = f"{folder}/swift_sample.h5"
+    return max(check_file(f"{folder}/swift_sample.h5"), check_file(f"{folder}/swift_sample_checksummed.h5"),
+               check_sealed(f"{folder}/swift_sample_sealed.h5"))
+
+
+def check_sealed(path):
+    """A sealed file (HDF5File.writeSealed): h5py reads it; the trailer verifies with hashlib."""
+    import hashlib
+    data = open(path, "rb").read()
+    n = int.from_bytes(data[-40:-32], "little")
+    seal_ok = data[-48:-40] == b"SERLABCK" and n == len(data) - 48 and hashlib.sha256(data[:n]).digest() == data[-32:]
+    with h5py.File(path, "r") as f:
+        values_ok = np.array_equal(f["features/values"][()], expected_values()) and f.attrs["title"] == "serlab interop sample"
+    print(f"{'ok  ' if seal_ok else 'FAIL'} seal trailer verified with hashlib")
+    print(f"{'ok  ' if values_ok else 'FAIL'} sealed file read by h5py")
+    print(f"h5py read {path}: {'all checks passed' if seal_ok and values_ok else 'FAILED'}")
+    return 0 if seal_ok and values_ok else 1
+
+
+def check_file(path):
     failures = []
 
     def same(name, found, expected):

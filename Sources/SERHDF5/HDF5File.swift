@@ -39,9 +39,18 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Creates `url`, replacing any file there when `truncate` (else throws `alreadyExists`).
-    public static func create(_ url: URL, truncate: Bool = true) throws -> HDF5File {
+    ///
+    /// `checksummedMetadata` writes the HDF5 1.8 file format (superblock and object headers v2), whose
+    /// metadata carries checksums, so a corrupt header is reported instead of misread; HDF5 1.8+ and any
+    /// h5py read it. The default is the most widely readable format (1.6-compatible, no checksums), as h5py's.
+    public static func create(_ url: URL, truncate: Bool = true, checksummedMetadata: Bool = false) throws -> HDF5File {
         try HDF5Library.locked {
             let access = try fileAccessList(url)
+            if checksummedMetadata, H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_V110) < 0 {
+                H5Pclose(access)
+                throw HDF5Error(.cannotCreate, file: url.path, object: "/", message: "cannot select the HDF5 1.8 file format",
+                                library: HDF5Library.takeErrorStack())
+            }
             defer { H5Pclose(access) }
             let flags = truncate ? serlab_H5F_ACC_TRUNC() : serlab_H5F_ACC_EXCL()
             let id = H5Fcreate(url.path, flags, hdf5Default, access)
@@ -53,6 +62,33 @@ public final class HDF5File: @unchecked Sendable {
                                 library: stack)
             }
             return HDF5File(url: url, id: id, mode: .readWrite)
+        }
+    }
+
+    /// Opens the HDF5 file whose bytes are `image` (read-only, in memory; the bytes are copied), e.g. a
+    /// file read and verified by the caller, so that HDF5 parses exactly the verified bytes. `name` is used
+    /// in errors only.
+    public static func open(image: some ContiguousBytes, name: String) throws -> HDF5File {
+        let url = URL(fileURLWithPath: name)
+        return try HDF5Library.locked {
+            let access = try fileAccessList(url)
+            defer { H5Pclose(access) }
+            let (status, count) = image.withUnsafeBytes { bytes -> (herr_t, Int) in
+                guard !bytes.isEmpty, H5Pset_fapl_core(access, 1 << 20, false) >= 0 else { return (-1, bytes.count) }
+                return (H5Pset_file_image(access, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count), bytes.count)
+            }
+            guard status >= 0 else {
+                throw HDF5Error(.cannotOpen, file: name, object: "/", message: "expected an HDF5 file image, found \(count) bytes HDF5 cannot use",
+                                library: HDF5Library.takeErrorStack())
+            }
+            // The core driver refuses a name that exists on disk; the image needs none.
+            let id = H5Fopen("serlab-image-\(UUID().uuidString)", serlab_H5F_ACC_RDONLY(), access)
+            guard id >= 0 else {
+                throw HDF5Error(.cannotOpen, file: name, object: "/",
+                                message: "expected a readable HDF5 file image, found bytes HDF5 cannot open (not HDF5, truncated or corrupt)",
+                                library: HDF5Library.takeErrorStack())
+            }
+            return HDF5File(url: url, id: id, mode: .readOnly)
         }
     }
 

@@ -31,7 +31,7 @@ extension HDF5Object {
         }
     }
 
-    /// Attribute names in creation order... as HDF5 indexes them by name (sorted).
+    /// Attribute names, sorted by name (byte order).
     public func attributeNames() throws -> [String] {
         try HDF5Library.locked {
             try checkOpen()

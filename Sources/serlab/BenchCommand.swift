@@ -7,8 +7,8 @@ import SERFeatures
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure throughput (not a test; tools/bench_features.py compares against librosa).",
-        subcommands: [FeaturesBench.self]
+        abstract: "Measure throughput (not a test; tools/bench_features.py and tools/bench_net.py compare against librosa and PyTorch).",
+        subcommands: [FeaturesBench.self, BenchNet.self]
     )
 }
 

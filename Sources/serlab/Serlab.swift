@@ -7,7 +7,7 @@ struct Serlab: AsyncParsableCommand {
         commandName: "serlab",
         abstract: "Reproducible speech emotion recognition experiments.",
         version: serlabVersion,
-        subcommands: [BenchCommand.self]
+        subcommands: [CorpusCommand.self, FeaturesCommand.self, BenchCommand.self]
     )
 }
 

@@ -61,6 +61,10 @@ struct HDF5CorruptionTests {
         let missing = #expect(throws: HDF5Error.self) { try HDF5File.open(folder.appendingPathComponent("absent.h5")) }
         #expect(missing?.kind == .cannotOpen)
 
+        let imageError = #expect(throws: HDF5Error.self) { try HDF5File.open(image: Data("not HDF5".utf8), name: "in-memory.h5") }
+        #expect(imageError?.file.hasSuffix("in-memory.h5") == true)
+        #expect(throws: HDF5Error.self) { try HDF5File.open(image: Data(), name: "empty.h5") }
+
         try Self.writeSample(url)
         var data = try Data(contentsOf: url)
         for index in 0..<8 { data[index] = 0x41 }

@@ -1,0 +1,50 @@
+import Dispatch
+import Foundation
+import SERAudio
+import SERCore
+
+/// Reads every file of a corpus in parallel: header, bytes (SHA-256) and samples (peak, full-scale count).
+public enum CorpusInspector {
+    /// - Parameters:
+    ///   - decode: read the samples (peak, clipping, truncation); headers and hashes are always read.
+    ///   - threads: concurrent files; defaults to the active processor count.
+    public static func inspect(_ corpus: Corpus, decode: Bool = true, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> CorpusReport {
+        let utterances = corpus.utterances
+        let results = ResultSlots<FileCheck>(count: utterances.count)
+        let next = Counter()
+        let workers = max(1, min(threads, utterances.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.increment()
+                guard index < utterances.count else { break }
+                results.set(index, check(utterances[index], decode: decode))
+            }
+        }
+        return CorpusReport(corpus: corpus, files: results.values())
+    }
+
+    static func check(_ utterance: Utterance, decode: Bool) -> FileCheck {
+        var check = FileCheck(path: utterance.path, info: nil, problem: nil, sha256: nil, peak: 0, fullScaleSamples: 0)
+        check.sha256 = try? SHA256Bridge.hex(ofFile: utterance.url)
+        do {
+            check.info = try AudioFile.info(utterance.url)
+            if decode {
+                let clip = try AudioFile.read(utterance.url)
+                var peak: Float = 0
+                var fullScale = 0
+                clip.samples.withUnsafeBufferPointer { samples in
+                    for sample in samples {
+                        let magnitude = abs(sample)
+                        peak = max(peak, magnitude)
+                        if magnitude >= CorpusReport.fullScale { fullScale += 1 }
+                    }
+                }
+                check.peak = peak
+                check.fullScaleSamples = fullScale
+            }
+        } catch {
+            check.problem = error.localizedDescription
+        }
+        return check
+    }
+}

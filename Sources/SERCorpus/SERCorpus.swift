@@ -1,4 +1,0 @@
-/// Namespace marker for the SERCorpus module; see README.md in this folder for what it owns.
-public enum SERCorpusModule {
-    public static let name = "SERCorpus"
-}

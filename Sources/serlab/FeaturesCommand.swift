@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import SERAudio
+import SERCache
+import SERFeatures
+
+/// `serlab features`: one file's feature matrix (to compare with another tool), or a whole folder into
+/// the HDF5 feature cache.
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Extract features of one audio file, or of every audio file under a folder into the cache.",
+        discussion: """
+        With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each
+        column), or writes it to --output (.csv, or .h5 with datasets `features` and `column_names`).
+
+        With a folder: finds every .wav, .flac, .aif, .aiff and .ogg file under it, extracts what the
+        cache does not hold yet (in parallel on all cores) into <cache-dir>/<corpus>-<spec hash>.h5,
+        and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a
+        terminal.
+
+        Examples:
+          serlab features clip.wav --spec mfcc.json --output clip.csv
+          serlab features ../shared/corpora/ravdess --spec mfcc.json --cache-dir .serlab-cache
+        """
+    )
+
+    @Argument(help: "An audio file, or a folder of audio files.")
+    var input: String
+
+    @Option(help: "Feature spec JSON (FeatureSpec keys; librosa's defaults for anything left out).")
+    var spec: String?
+
+    @Option(help: "For one file: write the matrix here (.csv or .h5) instead of printing CSV.")
+    var output: String?
+
+    @Option(help: "For a folder: the cache folder.")
+    var cacheDir: String = ".serlab-cache"
+
+    @Option(help: "For a folder: the corpus name in the cache file name (default: the folder's name).")
+    var corpusName: String?
+
+    @Flag(help: "No progress line, even on a terminal.")
+    var quiet = false
+
+    static let audioExtensions: Set<String> = ["wav", "flac", "aif", "aiff", "ogg"]
+
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
+            throw ValidationError("expected an audio file or a folder, found nothing at '\(input)'")
+        }
+        if isFolder.boolValue, output != nil {
+            throw ValidationError("--output is for one audio file; for a folder the features go to the cache (--cache-dir)")
+        }
+        if let output {
+            let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+            guard ext == "csv" || ext == "h5" || ext == "hdf5" else {
+                throw ValidationError("--output: expected a file ending in .csv or .h5, found '\(output)'")
+            }
+        }
+    }
+
+    func run() throws {
+        let featureSpec = try spec.map { try Self.loadSpec(URL(fileURLWithPath: $0)) } ?? FeatureSpec()
+        var isFolder: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: input, isDirectory: &isFolder)
+        let url = URL(fileURLWithPath: input)
+        if isFolder.boolValue {
+            try extractFolder(url, spec: featureSpec)
+        } else {
+            try extractFile(url, spec: featureSpec)
+        }
+    }
+
+    // MARK: One file
+
+    private func extractFile(_ url: URL, spec: FeatureSpec) throws {
+        let clip = try AudioFile.read(url, sampleRate: spec.sampleRate)
+        let matrix = try FeatureExtractor(spec: spec).extract(clip.samples)
+        guard let output else {
+            FileHandle.standardOutput.write(Data(Self.csv(matrix).utf8))
+            return
+        }
+        let outputURL = URL(fileURLWithPath: output)
+        if outputURL.pathExtension.lowercased() == "csv" {
+            do {
+                try Self.csv(matrix).write(to: outputURL, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--output: cannot write '\(output)': \(error.localizedDescription)")
+            }
+        } else {
+            try FeatureMatrixFile.write(matrix, spec: spec, source: url, to: outputURL)
+        }
+        FileHandle.standardError.write(Data("\(url.path): \(matrix.frameCount) frames x \(matrix.columnCount) columns -> \(output)\n".utf8))
+    }
+
+    /// Header of column names, then one line per frame; values in Swift's shortest round-trip form.
+    static func csv(_ matrix: FeatureMatrix) -> String {
+        var text = matrix.columnNames.map(csvField).joined(separator: ",") + "\n"
+        text.reserveCapacity(matrix.values.count * 12)
+        for frame in 0..<matrix.frameCount {
+            let row = matrix.values[(frame * matrix.columnCount)..<((frame + 1) * matrix.columnCount)]
+            text += row.map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    private static func csvField(_ name: String) -> String {
+        name.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : name
+    }
+
+    // MARK: A folder
+
+    private func extractFolder(_ folder: URL, spec: FeatureSpec) throws {
+        let files = Self.audioFiles(under: folder)
+        guard !files.isEmpty else {
+            throw ValidationError("expected audio files (\(Self.audioExtensions.sorted().joined(separator: ", "))) under '\(folder.path)', found none")
+        }
+        let name = corpusName ?? folder.standardizedFileURL.lastPathComponent
+        let cache = try FeatureCache(directory: URL(fileURLWithPath: cacheDir), corpusName: name, spec: spec)
+        let (_, statistics) = try cache.featuresWithStatistics(for: files, progress: !quiet)
+        print(statistics.summary)
+    }
+
+    /// Audio files under `folder` (recursively, by extension, case-insensitive), sorted by path.
+    static func audioFiles(under folder: URL) -> [URL] {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var files: [URL] = []
+        for case let url as URL in walker where audioExtensions.contains(url.pathExtension.lowercased()) {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(url) }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Decodes a spec file; errors name the file and the JSON path.
+    static func loadSpec(_ url: URL) throws -> FeatureSpec {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ValidationError("--spec: cannot read '\(url.path)': \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(FeatureSpec.self, from: data)
+        } catch let error as DecodingError {
+            throw ValidationError("--spec \(url.path): \(describe(error))")
+        } catch {
+            throw ValidationError("--spec \(url.path): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "at \(path(context.codingPath)): expected \(type), \(context.debugDescription)"
+        case .valueNotFound(let type, let context):
+            return "at \(path(context.codingPath)): expected a \(type) value, found null"
+        case .keyNotFound(let key, let context):
+            return "at \(path(context.codingPath)): expected the key '\(key.stringValue)', found none"
+        case .dataCorrupted(let context):
+            return "at \(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

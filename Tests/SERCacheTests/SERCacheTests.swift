@@ -1,1 +1,0 @@
-// The SERCacheTests target: its tests live beside this file.

@@ -1,1 +1,0 @@
-// The SERCorpusTests target: its tests live beside this file.

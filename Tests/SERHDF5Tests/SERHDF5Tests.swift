@@ -1,1 +1,0 @@
-// The SERHDF5Tests target: its tests live beside this file.

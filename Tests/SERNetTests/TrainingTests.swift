@@ -1,0 +1,87 @@
+import Foundation
+import SERCore
+import Testing
+@testable import SERNet
+
+@Suite("Training on real MFCC-like sequences", .serialized)
+struct TrainingTests {
+    static let specs: [String] = [
+        #"{"type": "mlp", "hiddenSizes": [64, 32], "dropout": 0}"#,
+        #"{"type": "cnn", "dimensions": 1, "channels": [32, 64], "kernelSize": 5, "dropout": 0}"#,
+        #"{"type": "cnn", "dimensions": 2, "channels": [8, 16], "kernelSize": 3, "dropout": 0}"#,
+        #"{"type": "lstm", "hiddenSize": 32, "layerCount": 2, "dropout": 0}"#,
+        #"{"type": "lstm", "hiddenSize": 24, "layerCount": 1, "bidirectional": true, "pooling": "attention", "dropout": 0, "frontEnd": {"channels": [16], "kernelSize": 3}}"#,
+    ]
+
+    /// Each model reaches 100% accuracy (inference mode) on a batch of 16 real sequences.
+    @Test(arguments: specs)
+    func overfitsASmallBatch(json: String) throws {
+        let data = try RealFeatures.dataset()
+        let model = try Model(spec: JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8)), inputSize: data.featureCount,
+                              classCount: RealFeatures.emotions.count, seed: 11)
+        model.inputNormalization = InputNormalization.fit(data)
+        model.learningRate = 3e-3
+        let (batch, lengths) = data.batch(Array(0..<data.count))
+        #expect(Set(lengths ?? []).count > 4, "sequences should have varied lengths")
+        var accuracy = 0.0
+        var step = 0
+        while step < 400 && accuracy < 1 {
+            model.trainStep(batch: batch, labels: data.labels, lengths: lengths)
+            step += 1
+            if step % 10 == 0 {
+                accuracy = Trainer(model: model).evaluate(data).accuracy
+            }
+        }
+        #expect(accuracy == 1, "\(model.spec.typeName) reached \(accuracy) after \(step) steps")
+    }
+
+    /// One thread, fixed seeds: two trainings (shuffling, dropout, batch norm) give bit-identical weights.
+    @Test(arguments: [
+        #"{"type": "lstm", "hiddenSize": 16, "layerCount": 2, "bidirectional": true, "dropout": 0.3, "pooling": "attention"}"#,
+        #"{"type": "cnn", "dimensions": 1, "channels": [16, 32], "dropout": 0.3}"#,
+    ])
+    func trainingIsDeterministic(json: String) throws {
+        let data = try RealFeatures.dataset()
+        var options = TrainingOptions()
+        options.epochs = 3
+        options.batchSize = 5
+        options.threads = 1
+        options.seed = 5
+        options.schedule.kind = .cosine
+        let spec = try JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8))
+        func train(seed: UInt64) throws -> ([[Float]], TrainingResult) {
+            let model = try Model(spec: spec, inputSize: data.featureCount, classCount: 4, seed: seed)
+            model.inputNormalization = InputNormalization.fit(data)
+            let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+            return (model.parameters.map(\.value), result)
+        }
+        let (first, firstResult) = try train(seed: 1)
+        let (second, secondResult) = try train(seed: 1)
+        let (other, _) = try train(seed: 2)
+        #expect(first == second)
+        #expect(firstResult == secondResult)
+        #expect(first != other)
+    }
+
+    /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
+    @Test func keepsTheBestEpoch() throws {
+        let data = try RealFeatures.dataset()
+        let model = try Model(spec: .lstm(LSTMSpec()), inputSize: data.featureCount, classCount: 4, seed: 3)
+        model.inputNormalization = InputNormalization.fit(data)
+        var options = TrainingOptions()
+        options.epochs = 12
+        options.batchSize = 8
+        options.patience = 3
+        options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
+        options.schedule = LearningRateSchedule(kind: .step)
+        options.schedule.stepSize = 4
+        options.threads = 1
+        let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+        let best = try #require(result.curve.first { $0.epoch == result.bestEpoch })
+        #expect(best.validationUAR == result.curve.compactMap(\.validationUAR).max())
+        #expect(Trainer(model: model).evaluate(data).uar == result.bestValidationUAR)
+        #expect(result.curve.count <= 12)
+        if result.stoppedEarly { #expect(result.curve.count == result.bestEpoch + 3) }
+        #expect(result.curve.map(\.learningRate).prefix(5) == [0.03, 0.03, 0.03, 0.03, 0.015].map { Double(Float($0)) }.prefix(min(5, result.curve.count)))
+    }
+}
