@@ -7,7 +7,11 @@ struct Serlab: AsyncParsableCommand {
         commandName: "serlab",
         abstract: "Reproducible speech emotion recognition experiments.",
         version: serlabVersion,
-        subcommands: [CorpusCommand.self, FeaturesCommand.self, BenchCommand.self]
+        subcommands: [
+            RunCommand.self, CompareCommand.self, ReportCommand.self, CheckCommand.self,
+            ValidateCommand.self, ConfigCommand.self, SchemaCommand.self,
+            CorpusCommand.self, FeaturesCommand.self, BenchCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,61 @@
+import Foundation
+import SERFeatures
+import SERNet
+
+/// Computes (or reads from a cache) the features of audio files, in order.
+public protocol FeatureProvider: Sendable {
+    func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix]
+}
+
+/// Feature matrices with label indices.
+public struct LabeledFeatures: Sendable {
+    public var features: [FeatureMatrix]
+    public var labels: [Int]
+
+    public init(features: [FeatureMatrix], labels: [Int]) {
+        precondition(features.count == labels.count, "features \(features.count) vs labels \(labels.count)")
+        self.features = features
+        self.labels = labels
+    }
+}
+
+/// What a backend needs to train one fold.
+public struct FoldTrainingRequest: Sendable {
+    public var train: LabeledFeatures
+    public var validation: LabeledFeatures
+    public var labels: [String]
+    /// The repeat's seed; derive streams with `SeededGenerator(seed:stream:).derived("fold-<index>")`.
+    public var seed: Int
+    public var foldIndex: Int
+    public var model: JSONValue
+    public var training: TrainingOptions
+    /// Threads to use (resolved: never 0).
+    public var threads: Int
+    public var onEpoch: @Sendable (TrainingEpoch) -> Void
+}
+
+/// A trained fold model (it holds the network, which is not Sendable: use it on one thread).
+public struct TrainedFold {
+    public var curve: [TrainingEpoch]
+    /// 1-based epoch whose weights were kept (best validation UAR).
+    public var epochKept: Int
+    /// Class probabilities (rows sum to 1) for each matrix.
+    public var predict: ([FeatureMatrix]) throws -> [[Double]]
+    /// Writes the model as a checkpoint, when the backend can.
+    public var saveCheckpoint: ((URL) throws -> Void)?
+
+    public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping ([FeatureMatrix]) throws -> [[Double]],
+                saveCheckpoint: ((URL) throws -> Void)? = nil) {
+        self.curve = curve
+        self.epochKept = epochKept
+        self.predict = predict
+        self.saveCheckpoint = saveCheckpoint
+    }
+}
+
+/// Trains a model for a fold.
+public protocol ModelBackend: Sendable {
+    /// Short model name for results (`"lstm"`).
+    func modelName(_ model: JSONValue) -> String
+    func train(_ request: FoldTrainingRequest) throws -> TrainedFold
+}

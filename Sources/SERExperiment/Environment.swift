@@ -1,0 +1,96 @@
+import Foundation
+import SERCore
+import SERFeatures
+
+/// What environment.json records: versions, machine, threads, seed, and a fingerprint of the data.
+enum EnvironmentRecord {
+    static func json(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true) throws -> JSONValue {
+        var files: [JSONValue] = []
+        var listing = ""
+        var totalBytes = 0
+        for item in dataset.items.sorted(by: { $0.path < $1.path }) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: item.url.path)[.size] as? Int) ?? -1
+            let hash = includeHashes ? ((try? sha256Hex(fileAt: item.url)) ?? "unreadable") : "not computed"
+            totalBytes += max(size, 0)
+            listing += "\(item.path),\(size),\(hash)\n"
+            files.append(.object([("path", .string(item.path)), ("size", .integer(size)), ("sha256", .string(hash))]))
+        }
+        let processInfo = ProcessInfo.processInfo
+        return .object([
+            ("serlabVersion", .string(serlabVersion)),
+            ("gitCommit", .string(gitCommit())),
+            ("featureCodeVersion", .integer(featureCodeVersion)),
+            ("swift", .string(swiftVersion)),
+            ("libraries", .object(libraryVersions())),
+            ("os", .string(processInfo.operatingSystemVersionString)),
+            ("cpu", .string(cpuModel())),
+            ("cores", .integer(processInfo.activeProcessorCount)),
+            ("threads", .integer(threads)),
+            ("seed", .integer(seed)),
+            ("data", .object([
+                ("corpus", .string(dataset.corpusName)),
+                ("root", .string(dataset.root.path)),
+                ("synthetic", .bool(dataset.synthetic)),
+                ("fileCount", .integer(dataset.items.count)),
+                ("totalBytes", .integer(totalBytes)),
+                ("fingerprint", .string(sha256Hex(Data(listing.utf8)))),
+                ("fingerprintMethod", .string("sha256 of the sorted lines path,size,sha256 of every file used")),
+                ("files", .array(files)),
+            ])),
+        ])
+    }
+
+    static var swiftVersion: String {
+        #if swift(>=6.3)
+        return "6.3 or later"
+        #elseif swift(>=6.2)
+        return "6.2"
+        #elseif swift(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+
+    /// `git rev-parse HEAD` of the current directory's checkout, with `-dirty` when it has changes.
+    static func gitCommit() -> String {
+        // Only a serlab checkout's commit says which code ran.
+        guard let top = run("/usr/bin/git", ["rev-parse", "--show-toplevel"]),
+              let manifest = try? String(contentsOfFile: top + "/Package.swift", encoding: .utf8),
+              manifest.contains("name: \"serlab\"") else { return "unknown (not run from a serlab checkout)" }
+        guard let commit = run("/usr/bin/git", ["rev-parse", "HEAD"]), !commit.isEmpty else { return "unknown" }
+        let status = run("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"]) ?? ""
+        return status.isEmpty ? commit : commit + "-dirty"
+    }
+
+    /// Debian package versions of the C libraries serlab links.
+    static func libraryVersions() -> [(key: String, value: JSONValue)] {
+        let packages = ["libsndfile1", "libsoxr0", "libfftw3-single3", "libopenblas0-pthread", "libhdf5-103-1"]
+        return packages.map { package in
+            (package, .string(run("/usr/bin/dpkg-query", ["-W", "-f=${Version}", package]) ?? "unknown"))
+        }
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        }
+        return "unknown"
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) -> String? {
+        guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A list of configs to run and compare: `experiments/<suite>.json`.
+///
+///     {"name": "tess_models", "description": "every architecture on TESS",
+///      "configs": ["../configs/lstm_tess.json", "../configs/cnn_tess.json"], "set": ["training.threads=2"]}
+///
+/// Config paths are relative to the suite's folder; `set` overrides apply to every config (before
+/// command-line `--set`).
+public struct ExperimentSuite: Sendable {
+    public var name: String
+    public var description: String
+    public var configs: [URL]
+    public var overrides: [String]
+
+    static let fields: [ConfigField] = [
+        ConfigField("name", .string, .null, "suite name"),
+        ConfigField("description", .string, .string(""), "free text"),
+        ConfigField("configs", .array(.string), .array([]), "config files, relative to the suite's folder"),
+        ConfigField("set", .array(.string), .array([]), "overrides applied to every config, as with --set"),
+    ]
+
+    /// True when `url` holds a suite (an object with a `configs` key) rather than one config.
+    public static func isSuite(_ url: URL) -> Bool {
+        guard let data = try? Data(contentsOf: url), let value = try? JSONParser.parse(data, source: url.path) else { return false }
+        return value["configs"] != nil
+    }
+
+    public static func load(_ url: URL) throws -> ExperimentSuite {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigError.unreadable(source: url.path, reason: "no readable file at this path")
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(data, source: url.path) } catch let error as JSONSyntaxError {
+            throw ConfigError.unreadable(source: url.path, reason: "line \(error.line), column \(error.column): \(error.message)")
+        }
+        try ConfigChecker(source: url.path).check(value, against: .object(fields), path: "")
+        guard case .array(let paths)? = value["configs"], !paths.isEmpty else {
+            throw ConfigError.wrongValue(source: url.path, path: "configs", expected: "a non-empty array of config paths", found: value["configs"]?.kindDescription ?? "nothing")
+        }
+        let folder = url.deletingLastPathComponent()
+        var configs: [URL] = []
+        for (index, path) in paths.enumerated() {
+            guard case .string(let text) = path else { continue }
+            let candidate = text.hasPrefix("/") ? URL(fileURLWithPath: text) : folder.appendingPathComponent(text).standardizedFileURL
+            guard FileManager.default.fileExists(atPath: candidate.path) else {
+                throw ConfigError.wrongValue(source: url.path, path: "configs[\(index)]", expected: "an existing config file (relative to \(folder.path))", found: "\"\(text)\"")
+            }
+            configs.append(candidate)
+        }
+        var overrides: [String] = []
+        if case .array(let values)? = value["set"] {
+            overrides = values.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        }
+        var name = url.deletingPathExtension().lastPathComponent
+        if case .string(let given)? = value["name"] { name = given }
+        var description = ""
+        if case .string(let given)? = value["description"] { description = given }
+        return ExperimentSuite(name: name, description: description, configs: configs, overrides: overrides)
+    }
+}

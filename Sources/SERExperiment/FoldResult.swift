@@ -1,0 +1,41 @@
+import Foundation
+
+/// One epoch of a training curve.
+public struct TrainingEpoch: Sendable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var validationLoss: Double
+    public var validationUAR: Double
+    public var learningRate: Double
+
+    public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationUAR: Double, learningRate: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.validationLoss = validationLoss
+        self.validationUAR = validationUAR
+        self.learningRate = learningRate
+    }
+}
+
+/// One test utterance's outcome.
+public struct PredictionRow: Sendable, Equatable {
+    public var path: String
+    public var fold: Int
+    public var speaker: String
+    public var trueLabel: String
+    public var predictedLabel: String
+    /// Class probabilities in label order, rounded to 6 decimals as written.
+    public var probabilities: [Double]
+}
+
+/// Everything one finished fold leaves behind.
+public struct FoldResult: Sendable {
+    public var plan: FoldPlan
+    public var metrics: ClassificationMetrics
+    public var epochKept: Int
+    public var curve: [TrainingEpoch]
+    public var predictions: [PredictionRow]
+    public var testSpeakers: [String]
+    /// Wall-clock seconds of training and prediction (goes to timings.json only).
+    public var seconds: Double
+}

@@ -1,0 +1,84 @@
+import Foundation
+import SERNet
+
+/// The `model` section: SERNet's `ModelSpec`, `{"type": "mlp" | "cnn" | "lstm", ...that type's fields}`.
+/// Defaults are those of the chosen type's spec; the schema lists the union of every type's keys.
+enum ModelSection {
+    static let typeKey = "type"
+    static let types = ["mlp", "cnn", "lstm"]
+
+    static var defaultJSON: JSONValue { defaults(forType: "mlp")! }
+
+    static func spec(forType type: String) -> ModelSpec? {
+        switch type {
+        case "mlp": return .mlp(MLPSpec())
+        case "cnn": return .cnn(CNNSpec())
+        case "lstm": return .lstm(LSTMSpec())
+        default: return nil
+        }
+    }
+
+    static func defaults(forType type: String) -> JSONValue? {
+        guard let spec = spec(forType: type), let encoded = try? encode(spec) else { return nil }
+        return encoded
+    }
+
+    /// The spec's encoding with `type` first and optional sub-specs spelled out as null.
+    static func encode(_ spec: ModelSpec) throws -> JSONValue {
+        let encoded = try JSONValue.encoding(spec)
+        var pairs = (encoded.objectPairs ?? []).filter { $0.key != typeKey }
+        pairs.insert((typeKey, .string(spec.typeName)), at: 0)
+        if case .lstm = spec, !pairs.contains(where: { $0.key == "frontEnd" }) { pairs.append(("frontEnd", .null)) }
+        return .object(pairs)
+    }
+
+    static let help: [String: String] = [
+        "type": "mlp (utterance vectors, or the mean over frames), cnn (convolutions over frames) or lstm",
+        "hiddenSizes": "mlp: width of each hidden layer",
+        "activation": "activation after each hidden layer or convolution: relu, tanh, sigmoid, gelu, elu",
+        "dropout": "dropout probability (mlp: after each hidden layer; cnn, lstm: before the classifier and between LSTM layers)",
+        "normalization": "after each hidden layer or convolution: none, batch or layer (mlp default none, cnn default batch)",
+        "dimensions": "cnn: 1 = convolution over time with features as channels, 2 = over time x frequency",
+        "channels": "cnn: output channels of each convolution block",
+        "kernelSize": "cnn: convolution kernel size",
+        "poolSize": "cnn: max-pooling window and stride after each block (1 = none)",
+        "hiddenSize": "lstm: hidden units per direction",
+        "layerCount": "lstm: stacked LSTM layers",
+        "bidirectional": "lstm: also run backwards and concatenate",
+        "pooling": "lstm: how frames become one vector: last, mean, max or attention",
+        "attentionSize": "lstm: width of the attention projection (pooling attention)",
+        "frontEnd": "lstm: optional 1-D cnn blocks before the LSTM, e.g. {\"channels\": [64], \"kernelSize\": 5}; null = none",
+    ]
+
+    static var configType: ConfigType {
+        var fields: [ConfigField] = [ConfigField(typeKey, .enumeration(types), .string("mlp"), help[typeKey]!)]
+        let enumerations: [String: ConfigType] = [
+            "activation": .enumeration(ActivationKind.allCases.map(\.rawValue)),
+            "normalization": .enumeration(SERNet.NormalizationKind.allCases.map(\.rawValue)),
+            "pooling": .enumeration(SequencePoolingKind.allCases.map(\.rawValue)),
+            "frontEnd": .nullable(.any),
+        ]
+        for type in types {
+            guard case .object(let derivedFields) = ConfigType.derived(from: defaults(forType: type)!, help: help, typeName: "ModelSpec", types: enumerations) else { continue }
+            for field in derivedFields where !fields.contains(where: { $0.name == field.name }) {
+                fields.append(field)
+            }
+        }
+        return .object(fields)
+    }
+
+    /// Decodes with SERNet's strict decoder (a key of another model type is an error), validates sizes,
+    /// and encodes back with every value of the chosen type.
+    static func canonicalized(_ model: JSONValue, source: String) throws -> JSONValue {
+        let spec: ModelSpec
+        do {
+            spec = try model.decode(ModelSpec.self)
+            try spec.validate()
+        } catch let error as DecodingError {
+            throw ConfigLoader.describe(error, source: source, tree: model, prefix: "model")
+        } catch {
+            throw ConfigError.invalid(source: source, section: "model", message: error.localizedDescription)
+        }
+        return try encode(spec)
+    }
+}

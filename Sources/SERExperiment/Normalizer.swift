@@ -1,0 +1,93 @@
+import Foundation
+import SERFeatures
+
+/// Column-wise z-score of feature matrices, fitted on the training part only.
+///
+/// `global`: one mean and standard deviation per column over every frame of the training utterances.
+/// `speaker`: each speaker's own mean and deviation over that speaker's frames (no labels used);
+/// a test speaker is therefore normalised with statistics of its own unlabelled test audio, the
+/// usual speaker-normalisation assumption (the speaker is known at test time). Deviations below
+/// 1e-8 count as 1 so constant columns stay finite.
+public struct Normalizer: Sendable {
+    public var kind: FeatureNormalization
+    var global: (mean: [Double], std: [Double])?
+    var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
+
+    /// Fits on `fitIndices`; for `speaker`, statistics of every speaker appearing in `allIndices`.
+    public init(kind: FeatureNormalization, features: [FeatureMatrix], speakers: [String], fitIndices: [Int], allIndices: [Int]) {
+        self.kind = kind
+        switch kind {
+        case .none: break
+        case .global: global = Normalizer.statistics(features: features, indices: fitIndices)
+        case .speaker:
+            var bySpeaker: [String: [Int]] = [:]
+            for index in allIndices { bySpeaker[speakers[index], default: []].append(index) }
+            for (speaker, indices) in bySpeaker { perSpeaker[speaker] = Normalizer.statistics(features: features, indices: indices) }
+            global = Normalizer.statistics(features: features, indices: fitIndices)
+        }
+    }
+
+    static func statistics(features: [FeatureMatrix], indices: [Int]) -> (mean: [Double], std: [Double]) {
+        guard let first = indices.first else { return ([], []) }
+        let columns = features[first].columnCount
+        var sum = [Double](repeating: 0, count: columns)
+        var squares = [Double](repeating: 0, count: columns)
+        var rows = 0
+        for index in indices {
+            let matrix = features[index]
+            precondition(matrix.columnCount == columns, "utterance \(index) has \(matrix.columnCount) columns, expected \(columns)")
+            matrix.values.withUnsafeBufferPointer { values in
+                for row in 0..<matrix.frameCount {
+                    let base = row * columns
+                    for column in 0..<columns {
+                        let value = Double(values[base + column])
+                        sum[column] += value
+                        squares[column] += value * value
+                    }
+                }
+            }
+            rows += matrix.frameCount
+        }
+        let count = Double(max(rows, 1))
+        let mean = sum.map { $0 / count }
+        let std = zip(squares, mean).map { square, m in
+            let deviation = (max(square / count - m * m, 0)).squareRoot()
+            return deviation < 1e-8 ? 1 : deviation
+        }
+        return (mean, std)
+    }
+
+    /// The fitted statistics as JSON (saved beside a checkpoint: the model expects normalised input).
+    public var json: JSONValue {
+        func stats(_ value: (mean: [Double], std: [Double])) -> JSONValue {
+            .object([("mean", .array(value.mean.map { .number($0) })), ("std", .array(value.std.map { .number($0) }))])
+        }
+        var pairs: [(key: String, value: JSONValue)] = [("kind", .string(kind.rawValue))]
+        if let global { pairs.append(("global", stats(global))) }
+        if !perSpeaker.isEmpty {
+            pairs.append(("speakers", .object(perSpeaker.keys.sorted().map { ($0, stats(perSpeaker[$0]!)) })))
+        }
+        return .object(pairs)
+    }
+
+    public func apply(_ matrix: FeatureMatrix, speaker: String) -> FeatureMatrix {
+        let stats: (mean: [Double], std: [Double])?
+        switch kind {
+        case .none: return matrix
+        case .global: stats = global
+        case .speaker: stats = perSpeaker[speaker] ?? global
+        }
+        guard let stats, !stats.mean.isEmpty else { return matrix }
+        var result = matrix
+        let columns = matrix.columnCount
+        let mean = stats.mean.map(Float.init)
+        let scale = stats.std.map { Float(1 / $0) }
+        result.values.withUnsafeMutableBufferPointer { values in
+            for row in 0..<matrix.frameCount {
+                let base = row * columns
+                for column in 0..<columns { values[base + column] = (values[base + column] - mean[column]) * scale[column] }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import SERCache
+import SERCore
+import SERCorpus
+import SERFeatures
+import SERNet
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ExperimentComponents {
+    /// The real pipeline: SERCorpus for corpora, SERCache for features, SERNet for models.
+    /// `corporaRoot` is `serlab run --corpora` (highest priority in corpus lookup).
+    public static func standard(corporaRoot: URL? = nil) -> ExperimentComponents {
+        ExperimentComponents(
+            dataset: { dataset in
+                dataset.corpus == .synthetic ? SyntheticDatasetSource() as DatasetSource : CorpusDatasetSource(corporaRoot: corporaRoot)
+            },
+            features: { spec, corpusName, cacheDirectory, _ in
+                CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec))
+            },
+            backend: NetworkBackend())
+    }
+}
+
+/// A published corpus, a manifest or label folders, found by `CorpusLocator`, relabelled by `LabelPolicy`.
+struct CorpusDatasetSource: DatasetSource {
+    var corporaRoot: URL?
+
+    func load(_ dataset: DatasetConfig, cacheDirectory: URL) throws -> LoadedDataset {
+        guard let kind = CorpusKind(rawValue: dataset.corpus.rawValue) else {
+            preconditionFailure("corpus \(dataset.corpus) has no SERCorpus kind")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        var commandLine = corporaRoot
+        if commandLine == nil, dataset.root == nil, (environment[CorpusLocator.environmentVariable] ?? "").isEmpty {
+            // Development checkouts keep the corpora beside the project.
+            commandLine = ["../shared/corpora", "corpora"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+                .first { FileManager.default.fileExists(atPath: $0.path) }
+        }
+        let locator = CorpusLocator(commandLineRoot: commandLine, environment: environment,
+                                    configRoot: dataset.root.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, isDirectory: true) })
+        let corpus = try locator.load(kind, manifest: dataset.manifest.map { URL(fileURLWithPath: $0) })
+        let policy = LabelPolicy(keep: dataset.labels.isEmpty ? nil : dataset.labels, merge: dataset.merge)
+        let (filtered, labels) = try policy.apply(to: corpus)
+        let items = filtered.utterances.map { ExperimentItem(path: $0.path, url: $0.url, speaker: $0.speaker, label: $0.label) }
+        guard !items.isEmpty else { throw DatasetError.empty(reason: "\(corpus.root.path) holds no usable utterance") }
+        return LoadedDataset(corpusName: corpus.name, root: corpus.root, items: items, labels: labels, synthetic: false)
+    }
+}
+
+/// Features from the HDF5 cache (extracted on first use).
+struct CachedFeatureProvider: FeatureProvider {
+    let cache: FeatureCache
+
+    func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix] {
+        let matrices = try cache.features(for: urls, progress: isatty(STDERR_FILENO) != 0)
+        progress(urls.count, urls.count)
+        return matrices
+    }
+}
+
+/// Trains SERNet models: one `Model` per fold, `Trainer.fit` with early stopping on validation UAR.
+struct NetworkBackend: ModelBackend {
+    func modelName(_ model: JSONValue) -> String {
+        if case .string(let type)? = model[ModelSection.typeKey] { return type }
+        return "model"
+    }
+
+    static func dataset(_ set: LabeledFeatures, featureCount: Int) -> SequenceDataset {
+        SequenceDataset(featureCount: featureCount, sequences: set.features.map(\.values), labels: set.labels)
+    }
+
+    func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
+        let spec = try request.model.decode(ModelSpec.self)
+        guard let featureCount = request.train.features.first?.columnCount, featureCount > 0 else {
+            throw DatasetError.empty(reason: "fold \(request.foldIndex): the feature spec gives no columns")
+        }
+        let seed = UInt64(truncatingIfNeeded: request.seed)
+        var modelStream = SeededGenerator(seed: seed, stream: "model").derived("fold-\(request.foldIndex)")
+        let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
+        model.labels = request.labels
+        var options = request.training
+        var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived("fold-\(request.foldIndex)")
+        options.seed = shuffleStream.next()
+        let validation = request.validation.features.isEmpty ? nil : NetworkBackend.dataset(request.validation, featureCount: featureCount)
+        let result = try Trainer(model: model).fit(train: NetworkBackend.dataset(request.train, featureCount: featureCount),
+                                                  validation: validation, options: options) { record in
+            request.onEpoch(NetworkBackend.epoch(record))
+        }
+        return TrainedFold(curve: result.curve.map(NetworkBackend.epoch), epochKept: result.bestEpoch, predict: { matrices in
+            let data = SequenceDataset(featureCount: featureCount, sequences: matrices.map(\.values), labels: [Int](repeating: 0, count: matrices.count))
+            return model.predictProbabilities(data).map { $0.map(Double.init) }
+        }, saveCheckpoint: { url in
+            try model.save(to: url)
+        })
+    }
+
+    static func epoch(_ record: EpochRecord) -> TrainingEpoch {
+        TrainingEpoch(epoch: record.epoch, trainLoss: record.trainLoss, validationLoss: record.validationLoss ?? .nan,
+                      validationUAR: record.validationUAR ?? .nan, learningRate: record.learningRate)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A CSV file as a header and rows of strings (RFC 4180: quoted fields may hold commas, quotes as "").
+public struct CSVTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+    /// Where it was read from, for error messages.
+    public var path: String
+
+    public init(header: [String], rows: [[String]], path: String) {
+        self.header = header; self.rows = rows; self.path = path
+    }
+
+    /// Reads and parses `url`; every row must have as many fields as the header.
+    public init(contentsOf url: URL) throws {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw ReportError.missingFile(path: url.path, expected: "a UTF-8 CSV file")
+        }
+        try self.init(text: text, path: url.path)
+    }
+
+    public init(text: String, path: String) throws {
+        let records = CSVTable.parse(text)
+        guard let first = records.first else { throw ReportError.badCSV(path: path, line: 1, problem: "expected a header row, found an empty file") }
+        header = first
+        rows = []
+        self.path = path
+        for (index, record) in records.dropFirst().enumerated() {
+            if record.count == 1 && record[0].isEmpty { continue }
+            guard record.count == header.count else {
+                throw ReportError.badCSV(path: path, line: index + 2, problem: "expected \(header.count) fields like the header, found \(record.count)")
+            }
+            rows.append(record)
+        }
+    }
+
+    /// Column index of `name`, or an error naming the file and the columns it has.
+    public func column(_ name: String) throws -> Int {
+        guard let index = header.firstIndex(of: name) else {
+            throw ReportError.badCSV(path: path, line: 1, problem: "expected a column '\(name)', found columns \(header.joined(separator: ","))")
+        }
+        return index
+    }
+
+    /// The field as a Double, or an error naming line and column.
+    public func double(row: Int, column: Int) throws -> Double {
+        let text = rows[row][column].trimmingCharacters(in: .whitespaces)
+        if text.isEmpty || text.lowercased() == "nan" { return .nan }
+        guard let value = Double(text) else {
+            throw ReportError.badCSV(path: path, line: row + 2, problem: "expected a number in column '\(header[column])', found '\(text)'")
+        }
+        return value
+    }
+
+    static func parse(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        var sawAny = false
+        while let scalar = next() {
+            sawAny = true
+            if quoted {
+                if scalar == "\"" {
+                    if let following = next() {
+                        if following == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = following }
+                    } else { quoted = false }
+                } else { field.unicodeScalars.append(scalar) }
+                continue
+            }
+            switch scalar {
+            case "\"": quoted = true
+            case ",": record.append(field); field = ""
+            case "\r": continue
+            case "\n": record.append(field); records.append(record); record = []; field = ""
+            default: field.unicodeScalars.append(scalar)
+            }
+        }
+        if sawAny && (!field.isEmpty || !record.isEmpty) { record.append(field); records.append(record) }
+        return records
+    }
+
+    /// One CSV field, quoted when it holds a comma, quote or newline.
+    public static func escape(_ field: String) -> String {
+        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+}

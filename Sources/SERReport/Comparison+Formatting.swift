@@ -1,0 +1,161 @@
+import Foundation
+
+/// Output formats of `serlab compare`.
+public enum ComparisonFormat: String, CaseIterable, Codable, Sendable {
+    case table, markdown, csv, json
+}
+
+extension Comparison {
+    public func render(_ format: ComparisonFormat) throws -> String {
+        switch format {
+        case .table: return tableText()
+        case .markdown: return markdown()
+        case .csv: return csv()
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        }
+    }
+
+    /// "62.3 ± 1.2 [60.1, 64.5]" in percent, `*` appended when best.
+    static func cell(_ summary: Summary, best: Bool, marker: String = "*") -> String {
+        var text = "\(percent(summary.mean)) ± \(percent(summary.standardDeviation))"
+        if let low = summary.confidenceLow, let high = summary.confidenceHigh { text += " [\(percent(low)), \(percent(high))]" }
+        return best ? text + marker : text
+    }
+
+    static func percent(_ value: Double) -> String { value.isNaN ? "n/a" : String(format: "%.1f", value * 100) }
+
+    static func duration(_ seconds: Double?) -> String {
+        guard let seconds else { return "-" }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        if seconds < 3600 { return "\(Int(seconds) / 60)m\(String(format: "%02d", Int(seconds) % 60))s" }
+        return "\(Int(seconds) / 3600)h\(String(format: "%02d", Int(seconds) % 3600 / 60))m"
+    }
+
+    /// "p<0.001", or "p=" with three significant digits (p=0.0625, p=0.00912).
+    static func pValue(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + String(format: "%.3g", p) }
+
+    /// One line per pair: the UAR difference and the three tests.
+    static func pairLine(_ pair: PairComparison) -> String {
+        var parts = ["\(pair.first) vs \(pair.second): ΔUAR \(String(format: "%+.1f", (pair.meanDifference["uar"] ?? .nan) * 100)) pts"]
+        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValue(w.pValue)) (\(w.method), n=\(w.sampleSize))") }
+        if let t = pair.pairedT { parts.append("paired t \(pValue(t.pValue)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
+        if let m = pair.mcnemar, let b = pair.onlyFirstCorrect, let c = pair.onlySecondCorrect {
+            parts.append("McNemar \(pValue(m.pValue)) (\(b) vs \(c) discordant, \(m.method))")
+        }
+        var line = parts.joined(separator: "; ")
+        if !pair.notes.isEmpty { line += " [" + pair.notes.joined(separator: "; ") + "]" }
+        return line
+    }
+
+    static func flags(_ row: ComparisonRow) -> String {
+        (row.syntheticData ? " (synthetic data)" : "") + (row.speakerOverlap ? " (speaker overlap)" : "")
+    }
+
+    static func truncate(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+
+    func tableText() -> String {
+        var out: [String] = []
+        for group in groups {
+            out.append("== \(group.title) ==")
+            let header = ["run", "model", "features", "params", "time"] + Metric.allCases.map(\.title)
+            var lines = [header]
+            for row in group.rows {
+                lines.append([row.run + Comparison.flags(row), row.model, Comparison.truncate(row.features, 40), Comparison.truncate(row.parameters, 36),
+                              Comparison.duration(row.timeSeconds)]
+                             + Metric.allCases.map { Comparison.cell(row.summary($0), best: group.rows.count > 1 && row.best.contains($0.rawValue)) })
+            }
+            let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
+            for line in lines {
+                out.append(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+                    .trimmingCharacters(in: .whitespaces))
+            }
+            out.append(Comparison.legend(group))
+            out += Comparison.pairSection(group).map { "  " + $0 }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func legend(_ group: ComparisonGroup) -> String {
+        "Mean ± sd over \(group.foldCount) folds in %, [95% t-interval over folds]" + (group.rows.count > 1 ? "; * best in column." : ".")
+    }
+
+    static func pairSection(_ group: ComparisonGroup) -> [String] {
+        guard !group.pairs.isEmpty else { return [] }
+        let heading = group.reference.map { "Paired tests against the best UAR run \($0)" } ?? "Paired tests"
+        return ["\(heading) (Wilcoxon and t on fold UARs, McNemar on pooled predictions; two-sided):"]
+            + group.pairs.map(pairLine)
+    }
+
+    func markdown() -> String {
+        var out: [String] = []
+        for group in groups {
+            out.append("### \(group.title)\n")
+            out.append("| run | model | features | params | time | " + Metric.allCases.map(\.title).joined(separator: " | ") + " |")
+            out.append("|---|---|---|---|---|" + Metric.allCases.map { _ in "---:" }.joined(separator: "|") + "|")
+            for row in group.rows {
+                let cells = Metric.allCases.map { metric -> String in
+                    let best = group.rows.count > 1 && row.best.contains(metric.rawValue)
+                    let text = Comparison.cell(row.summary(metric), best: false)
+                    return best ? "**\(text)**" : text
+                }
+                let escaped = [row.run + Comparison.flags(row), row.model, row.features, row.parameters, Comparison.duration(row.timeSeconds)]
+                    .map { $0.replacingOccurrences(of: "|", with: "\\|") }
+                out.append("| " + (escaped + cells).joined(separator: " | ") + " |")
+            }
+            out.append("")
+            out.append(Comparison.legend(group).replacingOccurrences(of: "* best", with: "bold: best"))
+            let pairs = Comparison.pairSection(group)
+            if !pairs.isEmpty {
+                out.append("")
+                out.append(pairs[0])
+                out.append("")
+                out += pairs.dropFirst().map { "- " + $0 }
+            }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func csv() -> String {
+        var header = ["group", "corpus", "labels", "protocol", "folds", "foldsHash", "run", "config", "model", "features", "parameters", "timeSeconds",
+                      "syntheticData", "speakerOverlap"]
+        for metric in Metric.allCases {
+            header += ["mean", "std", "ci95Low", "ci95High", "best"].map { "\(metric.rawValue)_\($0)" }
+        }
+        header += ["reference", "uarDifference", "wilcoxonP", "pairedTP", "mcnemarP", "onlyThisCorrect", "onlyReferenceCorrect"]
+        var lines = [header.joined(separator: ",")]
+        func number(_ value: Double?) -> String { value.map { $0.isNaN ? "" : String($0) } ?? "" }
+        for (groupIndex, group) in groups.enumerated() {
+            for row in group.rows {
+                var fields = [String(groupIndex + 1), group.corpus, group.labels.joined(separator: ";"), group.protocolKind, String(group.foldCount),
+                              group.foldsHash ?? "", row.run, row.configName, row.model, row.features, row.parameters, number(row.timeSeconds),
+                              String(row.syntheticData), String(row.speakerOverlap)]
+                for metric in Metric.allCases {
+                    let s = row.summary(metric)
+                    fields += [number(s.mean), number(s.standardDeviation), number(s.confidenceLow), number(s.confidenceHigh),
+                               String(group.rows.count > 1 && row.best.contains(metric.rawValue))]
+                }
+                if let pair = group.pairs.first(where: { $0.first == row.run && $0.second == group.reference }) {
+                    fields += [pair.second, number(pair.meanDifference["uar"]), number(pair.wilcoxon?.pValue), number(pair.pairedT?.pValue),
+                               number(pair.mcnemar?.pValue), pair.onlyFirstCorrect.map(String.init) ?? "", pair.onlySecondCorrect.map(String.init) ?? ""]
+                } else {
+                    fields += ["", "", "", "", "", "", ""]
+                }
+                lines.append(fields.map(CSVTable.escape).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension PairComparison {
+    /// The pair alone, as a short text block (for `serlab compare --pair A B`).
+    public func text() -> String { Comparison.pairLine(self) + "\n" }
+}

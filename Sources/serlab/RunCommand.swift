@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import SERExperiment
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment config (or a suite of them) and write its results folder.",
+        discussion: """
+        With no config, runs the embedded default: a small synthetic corpus serlab generates itself
+        (no download), so a fresh machine can check the whole pipeline in a minute or two. Its outputs
+        say plainly that the data is synthetic.
+
+        A run killed at any point resumes when started again with the same config: finished folds are
+        kept, half-written ones are recomputed. Use --fresh to start over.
+
+        Examples:
+          serlab run
+          serlab run configs/lstm_ravdess.json --set training.epochs=5
+          serlab run experiments/tess_models.json
+        """)
+
+    @Argument(help: "A config file, or a suite (a JSON object with a \"configs\" list). Omit for the synthetic default.")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one value, e.g. training.epochs=5 (repeatable).", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(name: .customLong("run-id"), help: "Name of the run folder (default: <UTC yyyyMMdd-HHmmss>-<seed>); an unfinished run with this id is resumed.")
+    var runID: String?
+
+    @Flag(help: "Start a new run even when an unfinished run of the same config exists.")
+    var fresh = false
+
+    @Flag(name: .customLong("save-models"), help: "Keep each fold's trained model as a checkpoint (same as output.saveModels=true).")
+    var saveModels = false
+
+    @Option(help: "Results folder (default: the config's output.directory).")
+    var results: String?
+
+    @Option(help: "Feature and synthetic-corpus cache folder.")
+    var cache: String = ".serlab-cache"
+
+    @Option(help: "Folder holding the corpora (ravdess/, savee/, tess/) or the corpus itself; beats $SERLAB_CORPORA and dataset.root.")
+    var corpora: String?
+
+    func validate() throws {
+        for text in overrides where !text.contains("=") {
+            throw ValidationError("--set \(text): expected path=value, e.g. training.epochs=5")
+        }
+    }
+
+    func run() throws {
+        try failing {
+            guard let config else {
+                try runOne(url: nil, extraOverrides: [])
+                return
+            }
+            let url = URL(fileURLWithPath: config)
+            if ExperimentSuite.isSuite(url) {
+                let suite = try ExperimentSuite.load(url)
+                print("suite \(suite.name): \(suite.configs.count) configs" + (suite.description.isEmpty ? "" : " — \(suite.description)"))
+                var rows: [(String, RunSummary)] = []
+                for configURL in suite.configs {
+                    print("\n== \(configURL.lastPathComponent)")
+                    rows.append((configURL.deletingPathExtension().lastPathComponent, try runOne(url: configURL, extraOverrides: suite.overrides)))
+                }
+                print("\nsuite \(suite.name):")
+                print(String(repeating: " ", count: 2) + "config".padding(toLength: 24, withPad: " ", startingAt: 0) + "   UAR  accuracy  results")
+                for (name, summary) in rows {
+                    print("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                          + String(format: " %5.1f%%   %5.1f%%  ", summary.meanUAR * 100, summary.meanAccuracy * 100)
+                          + summary.directory.path + (summary.syntheticData ? "  (SYNTHETIC DATA)" : ""))
+                }
+            } else {
+                try runOne(url: url, extraOverrides: [])
+            }
+        }
+    }
+
+    @discardableResult
+    func runOne(url: URL?, extraOverrides: [String]) throws -> RunSummary {
+        var all = extraOverrides + overrides
+        if saveModels { all.append("output.saveModels=true") }
+        let tree = try ConfigLoader.resolvedTree(url, overrides: all)
+        let experiment = try ConfigLoader.decode(tree, source: url?.path ?? "<defaults>")
+        var options = RunOptions()
+        options.runID = runID
+        options.fresh = fresh
+        options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
+        options.configDirectory = url?.deletingLastPathComponent()
+        let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        return try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
+    }
+}
+
+/// Prints a user-facing error (what, where, expected, found) and exits with status 1, instead of a trace.
+func failing<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error.localizedDescription)\n".utf8))
+        throw ExitCode(1)
+    }
+}

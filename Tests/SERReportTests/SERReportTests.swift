@@ -1,1 +1,0 @@
-// The SERReportTests target: its tests live beside this file.

@@ -1,0 +1,43 @@
+import Foundation
+import SERTestSupport
+
+/// Runs the real `serlab` executable built beside this test bundle (swift build/test builds every
+/// product into the same folder). Fails loudly when it is missing instead of skipping.
+enum SerlabProcess {
+    struct Result { var status: Int32; var standardOutput: String; var standardError: String }
+
+    struct MissingExecutable: Error, CustomStringConvertible {
+        var searched: [String]
+        var description: String { "serlab executable not found (looked in \(searched.joined(separator: ", "))); build it with `swift build --product serlab` first" }
+    }
+
+    static func executable() throws -> URL {
+        var candidates: [URL] = []
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        candidates.append(bundleDirectory.appendingPathComponent("serlab"))
+        // On Linux the test runner may be `<products>/<name>.xctest`; walk up a few levels.
+        var directory = bundleDirectory
+        for _ in 0..<3 { directory.deleteLastPathComponent(); candidates.append(directory.appendingPathComponent("serlab")) }
+        for configuration in ["debug", "release"] {
+            candidates.append(TestSupport.packageRoot.appendingPathComponent(".build/\(configuration)/serlab"))
+        }
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
+        throw MissingExecutable(searched: candidates.map(\.path))
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
