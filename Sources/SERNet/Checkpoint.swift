@@ -50,36 +50,15 @@ public enum Checkpoint {
     public static let formatName = "serlab-checkpoint"
     public static let formatVersion = 1
 
-    /// Writes `model` to `url` (replacing any file there).
+    /// Writes `model` to `url` atomically as a sealed HDF5 file (`HDF5File.writeSealed`: temporary file,
+    /// SHA-256 trailer, fsync, rename), replacing any file there; readers never see a partial checkpoint.
     public static func save(_ model: Model, to url: URL) throws {
         let path = url.path
         do {
             let specJSON = try canonicalJSON(model.spec)
-            let file = try HDF5File.create(url)
-            let root = try file.root
-            try root.setAttribute("format", formatName)
-            try root.setAttribute("format_version", Int64(formatVersion))
-            try root.setAttribute("serlab_version", serlabVersion)
-            try root.setAttribute("model_type", model.spec.typeName)
-            try root.setAttribute("spec", specJSON)
-            try root.setAttribute("input_size", Int64(model.inputSize))
-            try root.setAttribute("class_count", Int64(model.classCount))
-            try root.setAttribute("seed", Int64(bitPattern: model.seed))
-            _ = try root.createStringDataset("labels", strings: model.labels)
-            if let normalization = model.inputNormalization {
-                _ = try root.createDataset("input_normalization/mean", values: normalization.mean, shape: [normalization.mean.count])
-                _ = try root.createDataset("input_normalization/standard_deviation", values: normalization.standardDeviation,
-                                           shape: [normalization.standardDeviation.count])
+            try HDF5File.writeSealed(to: url) { root in
+                try write(model, specJSON: specJSON, into: root)
             }
-            let parameters = model.parameters
-            let group = try root.createGroup("parameters")
-            try group.setAttribute("order", parameters.map(\.name))
-            for parameter in parameters {
-                let dataset = try group.createDataset(parameter.name, values: parameter.value, shape: parameter.shape)
-                try dataset.setAttribute("trainable", Int32(parameter.isTrainable ? 1 : 0))
-            }
-            try group.setAttribute("sha256", weightsDigest(parameters.map(\.value)))
-            try file.close()
         } catch let error as CheckpointError {
             throw error
         } catch {
@@ -87,7 +66,33 @@ public enum Checkpoint {
         }
     }
 
-    /// Reads a checkpoint into a new model. When `expectedSpec`, `expectedInputSize` or `expectedClassCount`
+    private static func write(_ model: Model, specJSON: String, into root: HDF5Group) throws {
+        try root.setAttribute("format", formatName)
+        try root.setAttribute("format_version", Int64(formatVersion))
+        try root.setAttribute("serlab_version", serlabVersion)
+        try root.setAttribute("model_type", model.spec.typeName)
+        try root.setAttribute("spec", specJSON)
+        try root.setAttribute("input_size", Int64(model.inputSize))
+        try root.setAttribute("class_count", Int64(model.classCount))
+        try root.setAttribute("seed", Int64(bitPattern: model.seed))
+        _ = try root.createStringDataset("labels", strings: model.labels)
+        if let normalization = model.inputNormalization {
+            _ = try root.createDataset("input_normalization/mean", values: normalization.mean, shape: [normalization.mean.count])
+            _ = try root.createDataset("input_normalization/standard_deviation", values: normalization.standardDeviation,
+                                       shape: [normalization.standardDeviation.count])
+        }
+        let parameters = model.parameters
+        let group = try root.createGroup("parameters")
+        try group.setAttribute("order", parameters.map(\.name))
+        for parameter in parameters {
+            let dataset = try group.createDataset(parameter.name, values: parameter.value, shape: parameter.shape)
+            try dataset.setAttribute("trainable", Int32(parameter.isTrainable ? 1 : 0))
+        }
+        try group.setAttribute("sha256", weightsDigest(parameters.map(\.value)))
+    }
+
+    /// Reads a checkpoint into a new model. The file's seal is verified first and HDF5 opens the verified
+    /// bytes from memory, so a truncated, bit-flipped or unsealed file is `.unreadable`, never a crash. When `expectedSpec`, `expectedInputSize` or `expectedClassCount`
     /// is given and differs from the file, throws the matching `CheckpointError`.
     public static func load(from url: URL, expectedSpec: ModelSpec? = nil, expectedInputSize: Int? = nil,
                             expectedClassCount: Int? = nil) throws -> Model {
@@ -95,7 +100,7 @@ public enum Checkpoint {
         let file: HDF5File
         let root: HDF5Group
         do {
-            file = try HDF5File.open(url)
+            file = try HDF5File.openSealed(url)
             root = try file.root
         } catch {
             throw CheckpointError.unreadable(path: path, reason: error.localizedDescription)

@@ -25,6 +25,18 @@ struct CheckpointTests {
         TestSupport.temporaryDirectory("sernet-checkpoint").appendingPathComponent(name)
     }
 
+    /// Edits a sealed checkpoint in place and seals it again (an edit alone breaks the seal, which is tested
+    /// separately), so the checks behind the seal can be reached.
+    func editResealed(_ url: URL, _ body: (HDF5File) throws -> Void) throws {
+        let image = try #require(HDF5File.verifiedSealedImage(try Data(contentsOf: url)))
+        try Data(image).write(to: url)
+        let file = try HDF5File.open(url, mode: .readWrite)
+        try body(file)
+        try file.close()
+        let edited = try Data(contentsOf: url)
+        try (edited + HDF5File.sealTrailer(for: edited)).write(to: url)
+    }
+
     @Test func reloadGivesIdenticalPredictions() throws {
         let (model, batch, lengths) = try trainedModel()
         let url = temporaryFile("model.h5")
@@ -36,7 +48,7 @@ struct CheckpointTests {
         #expect(loaded.parameters.map(\.value) == model.parameters.map(\.value))
         #expect(loaded.predictProbabilities(batch: batch, lengths: lengths) == model.predictProbabilities(batch: batch, lengths: lengths))
         // The file is plain HDF5 with the documented layout.
-        let root = try HDF5File.open(url).root
+        let root = try HDF5File.open(url).root   // libhdf5 reads the sealed file directly (it ignores the trailer)
         #expect(try root.stringAttribute("format") == "serlab-checkpoint")
         #expect(try root.stringAttribute("serlab_version") == serlabVersion)
         #expect(try root.openDataset("parameters/lstm0.forward.weightIH").shape == [32, 6])
@@ -59,14 +71,47 @@ struct CheckpointTests {
         }
     }
 
+    /// Every single flipped byte (sampled across the file, trailer included) and every truncation is an
+    /// `.unreadable` CheckpointError from the seal check, before libhdf5 parses anything.
+    @Test func flippedByteOrTruncationIsUnreadable() throws {
+        let (model, _, _) = try trainedModel()
+        let url = temporaryFile("model.h5")
+        try model.save(to: url)
+        let bytes = try Data(contentsOf: url)
+        #expect(HDF5File.verifiedSealedImage(bytes) != nil)
+        let damaged = temporaryFile("damaged.h5")
+        var cases: [(String, Data)] = []
+        for position in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) + [bytes.count - 1] {
+            var copy = bytes
+            copy[position] ^= 0x40
+            cases.append(("byte \(position) flipped", copy))
+        }
+        for cut in [1, 47, 48, 49, bytes.count / 2, bytes.count - 1] { cases.append(("\(cut) bytes cut", bytes.prefix(bytes.count - cut))) }
+        for (what, data) in cases {
+            try data.write(to: damaged)
+            do {
+                _ = try Model.load(from: damaged)
+                Issue.record("a checkpoint with \(what) loaded")
+            } catch let error as CheckpointError {
+                guard case .unreadable(let path, _) = error, path == damaged.path else {
+                    Issue.record("\(what): unexpected \(error)")
+                    continue
+                }
+            }
+        }
+        // Saving is atomic: no temporary file is left beside the checkpoint.
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
+        #expect(!siblings.contains { $0.hasPrefix(".model.h5.tmp-") })
+    }
+
     @Test func notACheckpoint() throws {
         let text = temporaryFile("notes.h5")
         try Data("hello".utf8).write(to: text)
         #expect(throws: CheckpointError.self) { try Model.load(from: text) }
         let other = temporaryFile("other.h5")
-        let file = try HDF5File.create(other)
-        _ = try file.root.createDataset("x", values: [Float(1)], shape: [1])
-        try file.close()
+        try HDF5File.writeSealed(to: other) { root in
+            _ = try root.createDataset("x", values: [Float(1)], shape: [1])
+        }
         do {
             _ = try Model.load(from: other)
             Issue.record("an HDF5 file without the checkpoint attributes loaded")
@@ -101,9 +146,9 @@ struct CheckpointTests {
         frontEnd.channels = [6]
         frontEnd.kernelSize = 3
         wider.frontEnd = frontEnd
-        let file = try HDF5File.open(url, mode: .readWrite)
-        try file.root.setAttribute("spec", try Checkpoint.canonicalJSON(.lstm(wider)))
-        try file.close()
+        try editResealed(url) { file in
+            try file.root.setAttribute("spec", try Checkpoint.canonicalJSON(.lstm(wider)))
+        }
         #expect(throws: CheckpointError.parameterMismatch(path: url.path, parameter: "lstm0.forward.weightIH", expected: [36, 6], found: [32, 6])) {
             try Model.load(from: url)
         }
@@ -113,12 +158,12 @@ struct CheckpointTests {
         let (model, _, _) = try trainedModel()
         let url = temporaryFile("model.h5")
         try model.save(to: url)
-        let file = try HDF5File.open(url, mode: .readWrite)
-        let dataset = try file.root.openDataset("parameters/classifier.bias")
-        var values: [Float] = try dataset.read()
-        values[0] += 1
-        try dataset.write(values)
-        try file.close()
+        try editResealed(url) { file in
+            let dataset = try file.root.openDataset("parameters/classifier.bias")
+            var values: [Float] = try dataset.read()
+            values[0] += 1
+            try dataset.write(values)
+        }
         do {
             _ = try Model.load(from: url)
             Issue.record("corrupted weights loaded")
