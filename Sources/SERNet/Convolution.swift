@@ -17,8 +17,14 @@ public final class Conv2D: Layer {
     let weight: Parameter
     let bias: Parameter
     private var input = Tensor(zeros: [0])
-    private var lengths: [Int] = []
-    private var threads = 1
+    var lengths: [Int] = []
+    var threads = 1
+    /// Sequence path (one bin, `kT x 1` kernel, native GEMM): the zero-padded inputs `[N, T + kT - 1, Cin]`
+    /// kept from forward, and the padded output gradients of backward; reused across batches.
+    var paddedInputStorage: [Float] = []
+    var paddedGradientStorage: [Float] = []
+    private var sequencePath = false
+    var inputShape: [Int] = []
 
     public init(inputChannels: Int, outputChannels: Int, kernelTime: Int, kernelFrequency: Int,
                 generator: inout SeededGenerator, name: String = "conv") {
@@ -41,9 +47,16 @@ public final class Conv2D: Layer {
         precondition(x.rank == 4 && x.shape[3] == inputChannels, "Conv2D expects [N, T, F, \(inputChannels)], got \(x.shape)")
         let N = x.shape[0], T = x.shape[1], F = x.shape[2]
         let lengths = input.lengths ?? [Int](repeating: T, count: N)
-        self.input = x
         self.lengths = lengths
         self.threads = context.threads
+        inputShape = x.shape
+        sequencePath = F == 1 && kernelFrequency == 1 && BLAS.useNativeGEMM
+        if sequencePath {
+            self.input = Tensor(zeros: [0])
+            let y = forwardSequence(x, lengths: lengths, threads: context.threads)
+            return Activations(values: Tensor(shape: [N, T, F, outputChannels], scalars: y), lengths: input.lengths)
+        }
+        self.input = x
         let Cout = outputChannels, KC = columnWidth
         var y = [Float](repeating: 0, count: N * T * F * Cout)
         let geometry = geometry(frames: T, bins: F)
@@ -87,6 +100,7 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        if sequencePath { return backwardSequence(outputGradient) }
         let N = input.shape[0], T = input.shape[1], F = input.shape[2]
         let Cout = outputChannels, KC = columnWidth
         let chunks = max(1, min(threads, N))

@@ -149,11 +149,12 @@ enum NativeGEMM {
                              c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         let panelsM = (rows + tileM - 1) / tileM
         let panelsN = (n + tileN - 1) / tileN
-        for ip in 0..<panelsM {
-            let ap = packedA + ip * kb * tileM
-            let height = min(tileM, rows - ip * tileM)
-            for jp in 0..<panelsN {
-                let bp = UnsafeRawPointer(packedB + jp * kb * tileN)
+        // B's 16-column panel (kb x 16, in L1) outer, A's row panels (the block, in L2) inner.
+        for jp in 0..<panelsN {
+            let bp = UnsafeRawPointer(packedB + jp * kb * tileN)
+            for ip in 0..<panelsM {
+                let ap = packedA + ip * kb * tileM
+                let height = min(tileM, rows - ip * tileM)
                 var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
                 for kk in 0..<kb {
                     let bv = bp.loadUnaligned(fromByteOffset: kk &* 64, as: Vector.self)
@@ -165,22 +166,8 @@ enum NativeGEMM {
                     c4.addProduct(Vector(repeating: av[4]), bv)
                     c5.addProduct(Vector(repeating: av[5]), bv)
                 }
-                let width = min(tileN, n - jp * tileN)
-                let tile = c + ip * tileM * ldc + jp * tileN
-                if width == tileN {
-                    store(c0, tile, beta)
-                    if height > 1 { store(c1, tile + ldc, beta) }
-                    if height > 2 { store(c2, tile + 2 * ldc, beta) }
-                    if height > 3 { store(c3, tile + 3 * ldc, beta) }
-                    if height > 4 { store(c4, tile + 4 * ldc, beta) }
-                    if height > 5 { store(c5, tile + 5 * ldc, beta) }
-                } else {
-                    let accumulators = [c0, c1, c2, c3, c4, c5]
-                    for r in 0..<height {
-                        let row = tile + r * ldc
-                        for j in 0..<width { row[j] = accumulators[r][j] + (beta == 0 ? 0 : beta * row[j]) }
-                    }
-                }
+                storeTile(c0, c1, c2, c3, c4, c5, height: height, width: min(tileN, n - jp * tileN),
+                          tile: c + ip * tileM * ldc + jp * tileN, ldc: ldc, beta: beta)
             }
         }
     }
@@ -192,17 +179,18 @@ enum NativeGEMM {
         let panelsM = (rows + tileM - 1) / tileM
         let panelsN = (n + tileN - 1) / tileN
         let zero = UnsafePointer(zeroRow)
-        for ip in 0..<panelsM {
-            let height = min(tileM, rows - ip * tileM)
-            let base = a + ip * tileM * lda
-            let a0 = base
-            let a1 = height > 1 ? base + lda : zero
-            let a2 = height > 2 ? base + 2 * lda : zero
-            let a3 = height > 3 ? base + 3 * lda : zero
-            let a4 = height > 4 ? base + 4 * lda : zero
-            let a5 = height > 5 ? base + 5 * lda : zero
-            for jp in 0..<panelsN {
-                let bp = UnsafeRawPointer(packedB + jp * kb * tileN)
+        // B's 16-column panel (kb x 16, in L1) outer, A's rows (the block, in L2) inner.
+        for jp in 0..<panelsN {
+            let bp = UnsafeRawPointer(packedB + jp * kb * tileN)
+            for ip in 0..<panelsM {
+                let height = min(tileM, rows - ip * tileM)
+                let base = a + ip * tileM * lda
+                let a0 = base
+                let a1 = height > 1 ? base + lda : zero
+                let a2 = height > 2 ? base + 2 * lda : zero
+                let a3 = height > 3 ? base + 3 * lda : zero
+                let a4 = height > 4 ? base + 4 * lda : zero
+                let a5 = height > 5 ? base + 5 * lda : zero
                 var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
                 for kk in 0..<kb {
                     let bv = bp.loadUnaligned(fromByteOffset: kk &* 64, as: Vector.self)
@@ -229,13 +217,19 @@ enum NativeGEMM {
             if height > 3 { store(c3, tile + 3 * ldc, beta) }
             if height > 4 { store(c4, tile + 4 * ldc, beta) }
             if height > 5 { store(c5, tile + 5 * ldc, beta) }
-        } else {
-            let accumulators = [c0, c1, c2, c3, c4, c5]
-            for r in 0..<height {
-                let row = tile + r * ldc
-                for j in 0..<width { row[j] = accumulators[r][j] + (beta == 0 ? 0 : beta * row[j]) }
-            }
+        } else {   // a right-edge tile: element by element, no temporary array
+            storePartial(c0, tile, width: width, beta: beta)
+            if height > 1 { storePartial(c1, tile + ldc, width: width, beta: beta) }
+            if height > 2 { storePartial(c2, tile + 2 * ldc, width: width, beta: beta) }
+            if height > 3 { storePartial(c3, tile + 3 * ldc, width: width, beta: beta) }
+            if height > 4 { storePartial(c4, tile + 4 * ldc, width: width, beta: beta) }
+            if height > 5 { storePartial(c5, tile + 5 * ldc, width: width, beta: beta) }
         }
+    }
+
+    @inline(__always)
+    static func storePartial(_ value: Vector, _ row: UnsafeMutablePointer<Float>, width: Int, beta: Float) {
+        for j in 0..<width { row[j] = value[j] + (beta == 0 ? 0 : beta * row[j]) }
     }
 
     @inline(__always)

@@ -1,0 +1,117 @@
+/// Conv2D's path for sequences (`[N, T, 1, Cin]`, a `kT x 1` kernel: every Conv1D) under the native GEMM:
+/// no im2col and no col2im.
+///
+/// With each sample zero-padded to P = T + kT - 1 frames (`pad` zeros before, zeros from its length on),
+/// the im2col row of frame t is the contiguous `kT * Cin` floats starting at padded frame t, so the GEMM
+/// reads the padded input in place with a leading dimension of Cin (overlapping rows).
+/// Backward stores dy in the same padded layout `D` (kT - 1 zero rows first, then sample n's frames at
+/// rows kT - 1 + n P + t, zero from its length to P): dW is one GEMM per thread over all its samples' rows
+/// (the rows straddling two samples meet zero dy), and dx[n, t] = sum_j D[nP + t + pad + j] W[:, kT-1-j, :],
+/// one GEMM per sample against the kernel flipped in time, `[kT * Cout, Cin]`. Only valid frames are
+/// multiplied. (OpenBLAS rejects overlapping rows, so this path needs `NativeGEMM`.)
+extension Conv2D {
+    func forwardSequence(_ x: Tensor, lengths: [Int], threads: Int) -> [Float] {
+        let N = x.shape[0], T = x.shape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
+        let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
+        if paddedInputStorage.count != N * P * C { paddedInputStorage = [Float](repeating: 0, count: N * P * C) }
+        var y = [Float](repeating: 0, count: N * T * Cout)
+        x.scalars.withUnsafeBufferPointer { xb in
+            weight.value.withUnsafeBufferPointer { wb in
+                bias.value.withUnsafeBufferPointer { bb in
+                    paddedInputStorage.withUnsafeMutableBufferPointer { pb in
+                        y.withUnsafeMutableBufferPointer { yb in
+                            let prepared = BLAS.prepare(wb.baseAddress!, ldb: KC, transposed: true, k: KC, n: Cout)
+                            let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                            let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                            let pP = SharedPointer(pb.baseAddress!), yP = SharedPointer(yb.baseAddress!)
+                            parallelChunks(count: N, chunks: threads) { _, range in
+                                for n in range {
+                                    let sample = pP.base + n * P * C, length = lengths[n]
+                                    sample.update(repeating: 0, count: pad * C)
+                                    (sample + pad * C).update(from: xP.base + n * T * C, count: length * C)
+                                    (sample + (pad + length) * C).update(repeating: 0, count: (P - pad - length) * C)
+                                    let out = yP.base + n * T * Cout
+                                    for r in 0..<length { (out + r * Cout).update(from: bP.base, count: Cout) }
+                                    BLAS.gemm(m: length, a: sample, lda: C, b: prepared, beta: 1, c: out, ldc: Cout)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    func backwardSequence(_ outputGradient: Tensor) -> Tensor {
+        let N = inputShape[0], T = inputShape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
+        let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
+        let lengths = self.lengths
+        let chunks = max(1, min(threads, N))
+        let rowsD = K - 1 + N * P
+        if paddedGradientStorage.count != rowsD * Cout { paddedGradientStorage = [Float](repeating: 0, count: rowsD * Cout) }
+        // The kernel flipped in time: flipped[(j, o), c] = W[o, (K - 1 - j) * C + c].
+        var flipped = [Float](repeating: 0, count: K * Cout * C)
+        weight.value.withUnsafeBufferPointer { wb in
+            flipped.withUnsafeMutableBufferPointer { fb in
+                for j in 0..<K {
+                    for o in 0..<Cout {
+                        (fb.baseAddress! + (j * Cout + o) * C).update(from: wb.baseAddress! + o * KC + (K - 1 - j) * C, count: C)
+                    }
+                }
+            }
+        }
+        var partialWeight = [Float](repeating: 0, count: chunks * Cout * KC)
+        var partialBias = [Float](repeating: 0, count: chunks * Cout)
+        var dx = [Float](repeating: 0, count: N * T * C)
+        outputGradient.scalars.withUnsafeBufferPointer { gb in
+            paddedInputStorage.withUnsafeBufferPointer { xb in
+                flipped.withUnsafeBufferPointer { fb in
+                    paddedGradientStorage.withUnsafeMutableBufferPointer { db in
+                        dx.withUnsafeMutableBufferPointer { dxb in
+                            partialWeight.withUnsafeMutableBufferPointer { pwb in
+                                partialBias.withUnsafeMutableBufferPointer { pbb in
+                                    let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                                    let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                                    let dP = SharedPointer(db.baseAddress!), dxP = SharedPointer(dxb.baseAddress!)
+                                    let pwP = SharedPointer(pwb.baseAddress!), pbP = SharedPointer(pbb.baseAddress!)
+                                    let prepared = BLAS.prepare(fb.baseAddress!, ldb: C, transposed: false, k: K * Cout, n: C)
+                                    dP.base.update(repeating: 0, count: (K - 1) * Cout)
+                                    // Pass 1: D (each chunk writes its own samples' rows), dB.
+                                    parallelChunks(count: N, chunks: chunks) { chunk, range in
+                                        let dB = pbP.base + chunk * Cout
+                                        for n in range {
+                                            let rows = dP.base + (K - 1 + n * P) * Cout, length = lengths[n]
+                                            let dy = gP.base + n * T * Cout
+                                            rows.update(from: dy, count: length * Cout)
+                                            (rows + length * Cout).update(repeating: 0, count: (P - length) * Cout)
+                                            for r in 0..<length { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                        }
+                                    }
+                                    // Pass 2 (reads neighbours' zero rows, so after pass 1): dW partials and dx.
+                                    parallelChunks(count: N, chunks: chunks) { chunk, range in
+                                        let first = range.lowerBound * P
+                                        BLAS.gemm(transA: true, m: Cout, n: KC, k: range.count * P - (K - 1),
+                                                  a: dP.base + (K - 1 + first) * Cout, lda: Cout, b: xP.base + first * C, ldb: C,
+                                                  beta: 1, c: pwP.base + chunk * Cout * KC, ldc: KC)
+                                        for n in range {
+                                            BLAS.gemm(m: lengths[n], a: dP.base + (n * P + pad) * Cout, lda: Cout, b: prepared,
+                                                      beta: 0, c: dxP.base + n * T * C, ldc: C)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+            partialWeight.withUnsafeBufferPointer { pw in
+                for chunk in 0..<chunks { for i in 0..<(Cout * KC) { dw[i] += pw[chunk * Cout * KC + i] } }
+            }
+        }
+        for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
+        return Tensor(shape: inputShape, scalars: dx)
+    }
+}
