@@ -35,6 +35,17 @@ extension ExperimentConfig {
             ConfigField("model", modelType, modelDefaults, "the network (SERNet.ModelSpec); keys are its properties"),
             ConfigField("training", TrainingSection.configType, TrainingSection.defaultJSON,
                         "how each fold's model is trained (SERNet.TrainingOptions); training.seed is the experiment seed"),
+            .section("input", "how frame-level features are shaped before the model", [
+                ConfigField("poolFrames", .integer(minimum: 1, maximum: 64), .integer(1),
+                            "average each this many consecutive frames (1 = off); sequence models get that many times fewer steps"),
+            ]),
+            .section("augmentation", "SpecAugment-style masking of the training part only (validation and test never); off when copies is 0", [
+                ConfigField("copies", .integer(minimum: 0, maximum: 20), .integer(0), "masked copies added per training sequence (originals kept)"),
+                ConfigField("timeMasks", .integer(minimum: 0, maximum: 20), .integer(2), "time masks per copy"),
+                ConfigField("timeMaskWidth", .integer(minimum: 0, maximum: 1000), .integer(20), "each time mask zeroes 0...this many consecutive frames"),
+                ConfigField("featureMasks", .integer(minimum: 0, maximum: 20), .integer(2), "feature masks per copy"),
+                ConfigField("featureMaskWidth", .integer(minimum: 0, maximum: 1000), .integer(8), "each feature mask zeroes 0...this many consecutive feature columns"),
+            ]),
             .section("protocol", "how utterances are split into training and test folds", [
                 ConfigField("kind", .enumeration(ProtocolKind.allCases.map(\.rawValue)), .string("auto"),
                             "auto (speakerKFold on a multi-speaker corpus, else stratifiedKFold), stratifiedKFold, speakerKFold, leaveOneSpeakerOut, testSpeakers, foldsFile"),

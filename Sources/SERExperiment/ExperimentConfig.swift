@@ -13,6 +13,10 @@ public struct ExperimentConfig: Codable, Sendable {
     public var normalization: FeatureNormalization
     public var model: JSONValue
     public var training: TrainingOptions
+    /// Frame pooling for sequence models (all parts of the data alike).
+    public var input: InputConfig
+    /// SpecAugment-style masking of the training part only.
+    public var augmentation: AugmentationConfig
     public var `protocol`: ProtocolConfig
     public var output: OutputConfig
 

@@ -97,6 +97,8 @@ public struct ExperimentRunner: Sendable {
                 Thread.sleep(forTimeInterval: 1)
             }
         }
+        let lock = try RunLock(folder: run.url)
+        defer { lock.release() }
         let resuming = FileManager.default.fileExists(atPath: run.url.appendingPathComponent("config.resolved.json").path)
         progress.report(.message((resuming ? "resuming " : "results: ") + run.url.path))
         if !resuming {
@@ -111,7 +113,11 @@ public struct ExperimentRunner: Sendable {
         let featureClock = Date()
         let provider = try components.features(config.features, dataset.corpusName, options.cacheDirectory, threads)
         let reporter = progress
-        let features = try provider.features(for: dataset.items.map(\.url)) { done, total in reporter.report(.features(done: done, total: total)) }
+        var features = try provider.features(for: dataset.items.map(\.url)) { done, total in reporter.report(.features(done: done, total: total)) }
+        if config.input.poolFrames > 1 {
+            let k = config.input.poolFrames
+            features = features.map { FramePooling.pool($0, frames: k) }
+        }
         precondition(features.count == dataset.items.count, "feature provider returned \(features.count) matrices for \(dataset.items.count) files")
         let featureSeconds = Date().timeIntervalSince(featureClock)
 
@@ -142,7 +148,7 @@ public struct ExperimentRunner: Sendable {
             let epochs = config.training.epochs
             let foldCount = plan.folds.count
             let request = FoldTrainingRequest(
-                train: set(fold.train), validation: set(fold.validation), labels: dataset.labels, seed: fold.seed, foldIndex: fold.index,
+                train: config.augmentation.augment(set(fold.train), seed: fold.seed, foldIndex: fold.index), validation: set(fold.validation), labels: dataset.labels, seed: fold.seed, foldIndex: fold.index,
                 model: config.model, training: config.training, threads: threads,
                 onEpoch: { record in
                     let elapsed = Date().timeIntervalSince(foldClock)

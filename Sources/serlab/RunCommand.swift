@@ -91,7 +91,11 @@ struct RunCommand: ParsableCommand {
         options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
         options.configDirectory = url?.deletingLastPathComponent()
         let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        return try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
+        let summary = try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
+        // The corpus overview `serlab report` draws (cheap: headers, plus one short example per label).
+        let dataset = try components.dataset(experiment.dataset).load(experiment.dataset, cacheDirectory: options.cacheDirectory)
+        try RunCorpusOverview.writeIfMissing(dataset, in: summary.directory)
+        return summary
     }
 }
 
