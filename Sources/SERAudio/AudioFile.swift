@@ -68,21 +68,32 @@ public enum AudioFile {
 
     /// Decodes `url`, averages channels to mono, and resamples to `sampleRate` when given and different.
     public static func read(_ url: URL, sampleRate: Int? = nil) throws -> AudioClip {
+        try read(url, sampleRate: sampleRate, flacThroughLibFLAC: true)
+    }
+
+    /// `flacThroughLibFLAC: false` decodes FLAC through libsndfile too (tests prove both paths agree).
+    static func read(_ url: URL, sampleRate: Int?, flacThroughLibFLAC: Bool) throws -> AudioClip {
         let (handle, sfInfo) = try open(url)
         defer { sf_close(handle) }
         let channels = Int(sfInfo.channels)
         let frames = Int(sfInfo.frames)
         guard frames > 0 else { throw AudioError.empty(path: url.path) }
-        var interleaved = [Float](repeating: 0, count: frames * channels)
-        let read = interleaved.withUnsafeMutableBufferPointer { buffer in
-            Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames)))
-        }
-        guard read == frames else {
-            throw AudioError.truncated(path: url.path, expectedFrames: frames, readFrames: read)
-        }
-        var mono = downmix(interleaved, channels: channels)
-        if let bad = mono.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError.nonFinite(path: url.path, index: bad)
+        var mono: [Float]
+        if flacThroughLibFLAC, Int(sfInfo.format) & Int(SF_FORMAT_TYPEMASK) == Int(SF_FORMAT_FLAC),
+           let decoded = decodeFLACMono(path: url.path, frames: frames, channels: channels) {
+            mono = decoded  // integers scaled by a power of two: finite by construction
+        } else {
+            var interleaved = [Float](repeating: 0, count: frames * channels)
+            let read = interleaved.withUnsafeMutableBufferPointer { buffer in
+                Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames)))
+            }
+            guard read == frames else {
+                throw AudioError.truncated(path: url.path, expectedFrames: frames, readFrames: read)
+            }
+            mono = downmix(interleaved, channels: channels)
+            if let bad = mono.firstIndex(where: { !$0.isFinite }) {
+                throw AudioError.nonFinite(path: url.path, index: bad)
+            }
         }
         let rate = Int(sfInfo.samplerate)
         if let target = sampleRate, target != rate {
@@ -98,26 +109,17 @@ public enum AudioFile {
         return AudioClip(samples: mono, sampleRate: rate)
     }
 
-    /// Resamples with libsoxr's one-shot API at HQ quality, then pads or trims to
+    /// Resamples with libsoxr at HQ quality (a pooled resampler, bit-identical to `soxr_oneshot`), then pads or trims to
     /// `ceil(count * target / source)` samples, as `librosa.resample` does.
     public static func resample(_ samples: [Float], from source: Int, to target: Int) throws -> [Float] {
         precondition(source > 0 && target > 0, "sample rates must be positive, got \(source) -> \(target)")
         if source == target || samples.isEmpty { return samples }
         let expected = Int((Double(samples.count) * Double(target) / Double(source)).rounded(.up))
         var output = [Float](repeating: 0, count: expected + 64)
-        var done = 0
-        var ioSpec = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
-        var qualitySpec = soxr_quality_spec(UInt(SOXR_HQ), 0)
-        let error: soxr_error_t? = samples.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                soxr_oneshot(Double(source), Double(target), 1,
-                             input.baseAddress, samples.count, nil,
-                             out.baseAddress, out.count, &done,
-                             &ioSpec, &qualitySpec, nil)
+        let done = try samples.withUnsafeBufferPointer { input in
+            try output.withUnsafeMutableBufferPointer { out in
+                try pooledResample(input, from: source, to: target, into: out)
             }
-        }
-        if let error {
-            throw AudioError.resampleFailed(path: "<memory>", reason: String(cString: error))
         }
         if done >= expected {
             output.removeSubrange(expected...)
