@@ -34,9 +34,9 @@ let package = Package(
         // Version, seeded random streams, errors and progress shared by every module; imports nothing.
         .target(name: "SERCore", swiftSettings: fastMath),
         // Audio files to mono float samples at a chosen rate (libsndfile + libsoxr).
-        .target(name: "SERAudio", dependencies: ["SERCore", "CSndfile", "CSoxr"], swiftSettings: fastMath),
+        .target(name: "SERAudio", dependencies: ["SERCore", "CSndfile", "CSoxr"], exclude: ["README.md"], swiftSettings: fastMath),
         // Frame features from samples, the way librosa computes them (FFTW); reads files through SERAudio.
-        .target(name: "SERFeatures", dependencies: ["SERCore", "SERAudio", "CFFTW", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: fastMath),
+        .target(name: "SERFeatures", dependencies: ["SERCore", "SERAudio", "CFFTW", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"], swiftSettings: fastMath),
         // A small Swift API over HDF5, shared by the feature cache and model checkpoints.
         .target(name: "SERHDF5", dependencies: ["SERCore", "CHDF5"], swiftSettings: fastMath),
         // Corpus folders to labelled utterances (TESS, RAVDESS, SAVEE, manifests).

@@ -84,12 +84,13 @@ func parallelChunks(count: Int, chunks requested: Int, _ body: @Sendable (Int, R
         body(0, 0..<count)
         return
     }
-    let saved = BLAS.threads
-    BLAS.setThreads(1)
+    // OpenBLAS runs single-threaded inside the chunks (the native kernel never spawns threads itself).
+    let saved = BLAS.useNativeGEMM ? 0 : BLAS.threads
+    if saved > 1 { BLAS.setThreads(1) }
     DispatchQueue.concurrentPerform(iterations: chunks) { index in
         body(index, (count * index / chunks)..<(count * (index + 1) / chunks))
     }
-    BLAS.setThreads(saved)
+    if saved > 1 { BLAS.setThreads(saved) }
 }
 
 /// See `BLAS.prepare`.

@@ -56,15 +56,27 @@ public final class Conv2D: Layer {
                         let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                         let yP = SharedPointer(yb.baseAddress!)
                         parallelChunks(count: N, chunks: context.threads) { _, range in
-                            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, T * F * KC))
+                            // Samples in groups whose columns fit the budget: one GEMM per group.
+                            let group = geometry.groupSize(samples: range.count)
+                            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, group * T * F * KC))
                             defer { columns.deallocate() }
-                            for n in range {
-                                let rows = lengths[n] * F
-                                geometry.im2col(x: xP.base + n * T * F * geometry.inputChannels, length: lengths[n], columns: columns)
-                                let out = yP.base + n * T * F * Cout
+                            var n0 = range.lowerBound
+                            while n0 < range.upperBound {
+                                let n1 = min(n0 + group, range.upperBound)
+                                for n in n0..<n1 {
+                                    geometry.im2colPadded(x: xP.base + n * T * F * geometry.inputChannels, length: lengths[n],
+                                                          columns: columns + (n - n0) * T * F * KC)
+                                }
+                                let rows = (n1 - n0) * T * F
+                                let out = yP.base + n0 * T * F * Cout
                                 for r in 0..<rows { (out + r * Cout).update(from: bP.base, count: Cout) }
                                 BLAS.gemm(transB: true, m: rows, n: Cout, k: KC, a: columns, lda: KC, b: wP.base, ldb: KC,
                                           beta: 1, c: out, ldc: Cout)
+                                // Output frames past each length are zero, as documented.
+                                for n in n0..<n1 where lengths[n] < T {
+                                    (yP.base + (n * T + lengths[n]) * F * Cout).update(repeating: 0, count: (T - lengths[n]) * F * Cout)
+                                }
+                                n0 = n1
                             }
                         }
                     }
@@ -95,20 +107,33 @@ public final class Conv2D: Layer {
                                 let dxP = SharedPointer(dxb.baseAddress!), pwP = SharedPointer(pwb.baseAddress!)
                                 let pbP = SharedPointer(pbb.baseAddress!)
                                 parallelChunks(count: N, chunks: chunks) { chunk, range in
-                                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, T * F * KC))
+                                    let group = geometry.groupSize(samples: range.count)
+                                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, group * T * F * KC))
                                     defer { columns.deallocate() }
                                     let dW = pwP.base + chunk * Cout * KC, dB = pbP.base + chunk * Cout
-                                    for n in range {
-                                        let rows = lengths[n] * F
-                                        if rows == 0 { continue }
-                                        let dy = gP.base + n * T * F * Cout
-                                        geometry.im2col(x: xP.base + n * T * F * geometry.inputChannels, length: lengths[n], columns: columns)
+                                    var n0 = range.lowerBound
+                                    while n0 < range.upperBound {
+                                        let n1 = min(n0 + group, range.upperBound)
+                                        for n in n0..<n1 {
+                                            geometry.im2colPadded(x: xP.base + n * T * F * geometry.inputChannels, length: lengths[n],
+                                                                  columns: columns + (n - n0) * T * F * KC)
+                                        }
+                                        let rows = (n1 - n0) * T * F
+                                        let dy = gP.base + n0 * T * F * Cout
+                                        // Column rows past a length are zero, so those frames add nothing to dW.
                                         BLAS.gemm(transA: true, m: Cout, n: KC, k: rows, a: dy, lda: Cout, b: columns, ldb: KC,
                                                   beta: 1, c: dW, ldc: KC)
-                                        for r in 0..<rows { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                        for n in n0..<n1 {
+                                            let first = (n - n0) * T * F
+                                            for r in first..<(first + lengths[n] * F) { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                        }
                                         BLAS.gemm(m: rows, n: KC, k: Cout, a: dy, lda: Cout, b: wP.base, ldb: KC,
                                                   beta: 0, c: columns, ldc: KC)
-                                        geometry.col2im(columns: columns, length: lengths[n], dx: dxP.base + n * T * F * geometry.inputChannels)
+                                        for n in n0..<n1 {
+                                            geometry.col2im(columns: columns + (n - n0) * T * F * KC, length: lengths[n],
+                                                            dx: dxP.base + n * T * F * geometry.inputChannels)
+                                        }
+                                        n0 = n1
                                     }
                                 }
                             }
@@ -167,6 +192,19 @@ struct ConvolutionGeometry: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Samples per GEMM so one thread's columns stay within about 2M floats (8 MB).
+    func groupSize(samples: Int) -> Int {
+        max(1, min(samples, 2_000_000 / max(1, frames * bins * width)))
+    }
+
+    /// `im2col` for all `T` frames: rows of frames at or past `length` are zero.
+    func im2colPadded(x: UnsafeMutablePointer<Float>, length: Int, columns: UnsafeMutablePointer<Float>) {
+        im2col(x: x, length: length, columns: columns)
+        if length < frames {
+            (columns + length * bins * width).update(repeating: 0, count: (frames - length) * bins * width)
         }
     }
 

@@ -27,6 +27,7 @@ enum NativeGEMM {
         let blocksM = (m + blockM - 1) / blockM
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: blockM * min(k, blockK))
         defer { packedA.deallocate() }
+        if !transA { packedA.initialize(repeating: 0, count: min(k, blockK)) }   // the zero row for tail panels
         var k0 = 0
         while k0 < k {
             let kb = min(blockK, k - k0)
@@ -34,9 +35,14 @@ enum NativeGEMM {
             for blockIndex in 0..<blocksM {
                 let i0 = blockIndex * blockM
                 let rows = min(blockM, m - i0)
-                packA(UnsafeMutablePointer(mutating: a), lda: lda, transposed: transA, i0: i0, rows: rows, k0: k0, kb: kb, into: packedA)
-                computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: packed.storage + k0 * panelsN * tileN,
-                             c: c + i0 * ldc, ldc: ldc, beta: blockBeta)
+                if transA {
+                    packA(UnsafeMutablePointer(mutating: a), lda: lda, transposed: true, i0: i0, rows: rows, k0: k0, kb: kb, into: packedA)
+                    computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: packed.storage + k0 * panelsN * tileN,
+                                 c: c + i0 * ldc, ldc: ldc, beta: blockBeta)
+                } else {
+                    computeBlockDirect(rows: rows, n: n, kb: kb, a: a + i0 * lda + k0, lda: lda, packedB: packed.storage + k0 * panelsN * tileN,
+                                       c: c + i0 * ldc, ldc: ldc, beta: blockBeta, zeroRow: packedA)
+                }
             }
             k0 += kb
         }
@@ -60,16 +66,23 @@ enum NativeGEMM {
             let start = k0
             let work: @Sendable (Int, Range<Int>) -> Void = { _, range in
                 let packedA = UnsafeMutablePointer<Float>.allocate(capacity: blockM * kb)
+                packedA.initialize(repeating: 0, count: kb)   // doubles as the zero row for tail panels
                 defer { packedA.deallocate() }
                 for blockIndex in range {
                     let i0 = blockIndex * blockM
                     let rows = min(blockM, m - i0)
-                    packA(aShared.base, lda: lda, transposed: transA, i0: i0, rows: rows, k0: start, kb: kb, into: packedA)
-                    computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: bShared.base,
-                                 c: cShared.base + i0 * ldc, ldc: ldc, beta: blockBeta)
+                    if transA {
+                        packA(aShared.base, lda: lda, transposed: true, i0: i0, rows: rows, k0: start, kb: kb, into: packedA)
+                        computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: bShared.base,
+                                     c: cShared.base + i0 * ldc, ldc: ldc, beta: blockBeta)
+                    } else {
+                        computeBlockDirect(rows: rows, n: n, kb: kb, a: aShared.base + i0 * lda + start, lda: lda, packedB: bShared.base,
+                                           c: cShared.base + i0 * ldc, ldc: ldc, beta: blockBeta, zeroRow: packedA)
+                    }
                 }
             }
-            if threads > 1 && blocksM > 1 {
+            // Below ~8 MFLOP per K block, dispatching to a second thread costs more than it saves.
+            if threads > 1 && blocksM > 1 && m * n * kb >= 4_000_000 {
                 parallelChunks(count: blocksM, chunks: threads, work)
             } else {
                 work(0, 0..<blocksM)
@@ -168,6 +181,59 @@ enum NativeGEMM {
                         for j in 0..<width { row[j] = accumulators[r][j] + (beta == 0 ? 0 : beta * row[j]) }
                     }
                 }
+            }
+        }
+    }
+
+    /// Like `computeBlock`, reading A's rows in place (row-major, `lda`), without packing: the six
+    /// broadcast streams stay in L1. Rows past `rows` read `zeroRow` and are not stored.
+    static func computeBlockDirect(rows: Int, n: Int, kb: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafeMutablePointer<Float>,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, zeroRow: UnsafeMutablePointer<Float>) {
+        let panelsM = (rows + tileM - 1) / tileM
+        let panelsN = (n + tileN - 1) / tileN
+        let zero = UnsafePointer(zeroRow)
+        for ip in 0..<panelsM {
+            let height = min(tileM, rows - ip * tileM)
+            let base = a + ip * tileM * lda
+            let a0 = base
+            let a1 = height > 1 ? base + lda : zero
+            let a2 = height > 2 ? base + 2 * lda : zero
+            let a3 = height > 3 ? base + 3 * lda : zero
+            let a4 = height > 4 ? base + 4 * lda : zero
+            let a5 = height > 5 ? base + 5 * lda : zero
+            for jp in 0..<panelsN {
+                let bp = UnsafeRawPointer(packedB + jp * kb * tileN)
+                var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+                for kk in 0..<kb {
+                    let bv = bp.loadUnaligned(fromByteOffset: kk &* 64, as: Vector.self)
+                    c0.addProduct(Vector(repeating: a0[kk]), bv)
+                    c1.addProduct(Vector(repeating: a1[kk]), bv)
+                    c2.addProduct(Vector(repeating: a2[kk]), bv)
+                    c3.addProduct(Vector(repeating: a3[kk]), bv)
+                    c4.addProduct(Vector(repeating: a4[kk]), bv)
+                    c5.addProduct(Vector(repeating: a5[kk]), bv)
+                }
+                storeTile(c0, c1, c2, c3, c4, c5, height: height, width: min(tileN, n - jp * tileN),
+                          tile: c + ip * tileM * ldc + jp * tileN, ldc: ldc, beta: beta)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func storeTile(_ c0: Vector, _ c1: Vector, _ c2: Vector, _ c3: Vector, _ c4: Vector, _ c5: Vector,
+                          height: Int, width: Int, tile: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        if width == tileN {
+            store(c0, tile, beta)
+            if height > 1 { store(c1, tile + ldc, beta) }
+            if height > 2 { store(c2, tile + 2 * ldc, beta) }
+            if height > 3 { store(c3, tile + 3 * ldc, beta) }
+            if height > 4 { store(c4, tile + 4 * ldc, beta) }
+            if height > 5 { store(c5, tile + 5 * ldc, beta) }
+        } else {
+            let accumulators = [c0, c1, c2, c3, c4, c5]
+            for r in 0..<height {
+                let row = tile + r * ldc
+                for j in 0..<width { row[j] = accumulators[r][j] + (beta == 0 ? 0 : beta * row[j]) }
             }
         }
     }

@@ -57,18 +57,47 @@ public final class Optimizer {
                             let stepSize = lr / correction1
                             let inverseCorrection2 = 1 / correction2
                             secondMoments[index].withUnsafeMutableBufferPointer { v in
-                                for i in 0..<count {
-                                    var grad = g[i]
-                                    if decoupled { p[i] -= lr * wd * p[i] } else { grad += wd * p[i] }
-                                    m[i] = b1 * m[i] + (1 - b1) * grad
-                                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
-                                    p[i] -= stepSize * m[i] / ((v[i] * inverseCorrection2).squareRoot() + eps)
-                                }
+                                Optimizer.adamUpdate(count: count, p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!,
+                                                     learningRate: lr, weightDecay: wd, decoupled: decoupled, beta1: b1, beta2: b2,
+                                                     epsilon: eps, stepSize: stepSize, inverseCorrection2: inverseCorrection2)
                             }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+extension Optimizer {
+    /// The Adam / AdamW update over one array, eight lanes at a time (explicit SIMD: the scalar loop did
+    /// not vectorise and dominated small models' steps).
+    static func adamUpdate(count: Int, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                           v: UnsafeMutablePointer<Float>, learningRate lr: Float, weightDecay wd: Float, decoupled: Bool,
+                           beta1 b1: Float, beta2 b2: Float, epsilon eps: Float, stepSize: Float, inverseCorrection2: Float) {
+        typealias V = SIMD8<Float>
+        let vectorCount = count / 8
+        let pr = UnsafeMutableRawPointer(p), gr = UnsafeRawPointer(g), mr = UnsafeMutableRawPointer(m), vr = UnsafeMutableRawPointer(v)
+        let decay: Float = decoupled ? 1 - lr * wd : 1
+        let l2: Float = decoupled ? 0 : wd
+        for i in 0..<vectorCount {
+            let offset = i * 32
+            var pv = pr.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let gv = gr.loadUnaligned(fromByteOffset: offset, as: V.self) + l2 * pv
+            pv *= decay
+            let mv = b1 * mr.loadUnaligned(fromByteOffset: offset, as: V.self) + (1 - b1) * gv
+            let vv = b2 * vr.loadUnaligned(fromByteOffset: offset, as: V.self) + (1 - b2) * gv * gv
+            pv -= stepSize * mv / ((vv * inverseCorrection2).squareRoot() + eps)
+            mr.storeBytes(of: mv, toByteOffset: offset, as: V.self)
+            vr.storeBytes(of: vv, toByteOffset: offset, as: V.self)
+            pr.storeBytes(of: pv, toByteOffset: offset, as: V.self)
+        }
+        for i in (vectorCount * 8)..<count {
+            let grad = g[i] + l2 * p[i]
+            p[i] *= decay
+            m[i] = b1 * m[i] + (1 - b1) * grad
+            v[i] = b2 * v[i] + (1 - b2) * grad * grad
+            p[i] -= stepSize * m[i] / ((v[i] * inverseCorrection2).squareRoot() + eps)
         }
     }
 }
