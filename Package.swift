@@ -40,17 +40,17 @@ let package = Package(
         // Frame features from samples, the way librosa computes them (FFTW); reads files through SERAudio.
         .target(name: "SERFeatures", dependencies: ["SERCore", "SERAudio", "CFFTW", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"], swiftSettings: fastMath),
         // A small Swift API over HDF5, shared by the feature cache and model checkpoints.
-        .target(name: "SERHDF5", dependencies: ["SERCore", "CHDF5"], swiftSettings: fastMath),
+        .target(name: "SERHDF5", dependencies: ["SERCore", "CHDF5"], exclude: ["README.md"], swiftSettings: fastMath),
         // Corpus folders to labelled utterances (TESS, RAVDESS, SAVEE, manifests).
-        .target(name: "SERCorpus", dependencies: ["SERCore", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fastMath),
+        .target(name: "SERCorpus", dependencies: ["SERCore", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["README.md"], swiftSettings: fastMath),
         // Extracted features per (corpus, feature spec) in one HDF5 file.
-        .target(name: "SERCache", dependencies: ["SERAudio", "SERFeatures", "SERHDF5"], swiftSettings: fastMath),
+        .target(name: "SERCache", dependencies: ["SERAudio", "SERFeatures", "SERHDF5"], exclude: ["README.md"], swiftSettings: fastMath),
         // Tensors, layers, losses, optimizers and checkpoints on OpenBLAS.
-        .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: fastMath),
+        .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"], swiftSettings: fastMath),
         // Configs, protocols, training runs, metrics and results folders.
-        .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], swiftSettings: fastMath),
+        .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML/SVG reports and the regression gate.
-        .target(name: "SERReport", dependencies: ["SERExperiment"], swiftSettings: fastMath),
+        .target(name: "SERReport", dependencies: ["SERExperiment"], exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
