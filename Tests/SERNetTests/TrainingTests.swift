@@ -84,4 +84,13 @@ struct TrainingTests {
         if result.stoppedEarly { #expect(result.curve.count == result.bestEpoch + 3) }
         #expect(result.curve.map(\.learningRate).prefix(5) == [0.03, 0.03, 0.03, 0.03, 0.015].map { Double(Float($0)) }.prefix(min(5, result.curve.count)))
     }
+
+    @Test func equalValidationUARIsBrokenByLowerLoss() {
+        #expect(Trainer.improves(uar: 0.5, loss: 9, over: nil))
+        #expect(Trainer.improves(uar: 0.6, loss: 2.0, over: (0.5, 1.0)))
+        #expect(!Trainer.improves(uar: 0.4, loss: 0.1, over: (0.5, 1.0)))
+        #expect(Trainer.improves(uar: 1.0, loss: 0.2, over: (1.0, 0.3)))
+        #expect(!Trainer.improves(uar: 1.0, loss: 0.3, over: (1.0, 0.3)))
+        #expect(!Trainer.improves(uar: 1.0, loss: 0.4, over: (1.0, 0.3)))
+    }
 }
