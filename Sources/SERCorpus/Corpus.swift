@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SERCore
 
 /// A corpus folder read into utterances, in path order, the same way every time.
 public struct Corpus: Sendable, Hashable {
@@ -133,7 +134,7 @@ public struct Corpus: Sendable, Hashable {
             while true {
                 let index = next.increment()
                 guard index < list.count else { break }
-                hashes.set(index, try? SHA256Bridge.hex(ofFile: list[index].url))
+                hashes.set(index, try? SERCore.SHA256.hexDigest(ofFile: list[index].url))
             }
         }
         var seen: [String: String] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -37,7 +38,7 @@ public struct CorpusDownloader: Sendable {
         func compute(_ url: URL) throws -> String {
             switch self {
             case .md5: return "md5:" + (try MD5.hex(ofFile: url))
-            case .sha256: return "sha256:" + (try SHA256Bridge.hex(ofFile: url))
+            case .sha256: return "sha256:" + (try SERCore.SHA256.hexDigest(ofFile: url))
             }
         }
     }

@@ -25,7 +25,7 @@ public enum CorpusInspector {
 
     static func check(_ utterance: Utterance, decode: Bool) -> FileCheck {
         var check = FileCheck(path: utterance.path, info: nil, problem: nil, sha256: nil, peak: 0, fullScaleSamples: 0)
-        check.sha256 = try? SHA256Bridge.hex(ofFile: utterance.url)
+        check.sha256 = try? SERCore.SHA256.hexDigest(ofFile: utterance.url)
         do {
             check.info = try AudioFile.info(utterance.url)
             if decode {

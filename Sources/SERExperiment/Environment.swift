@@ -10,7 +10,7 @@ enum EnvironmentRecord {
         var totalBytes = 0
         for item in dataset.items.sorted(by: { $0.path < $1.path }) {
             let size = (try? FileManager.default.attributesOfItem(atPath: item.url.path)[.size] as? Int) ?? -1
-            let hash = includeHashes ? ((try? sha256Hex(fileAt: item.url)) ?? "unreadable") : "not computed"
+            let hash = includeHashes ? ((try? SHA256.hexDigest(ofFile: item.url)) ?? "unreadable") : "not computed"
             totalBytes += max(size, 0)
             listing += "\(item.path),\(size),\(hash)\n"
             files.append(.object([("path", .string(item.path)), ("size", .integer(size)), ("sha256", .string(hash))]))
@@ -33,7 +33,7 @@ enum EnvironmentRecord {
                 ("synthetic", .bool(dataset.synthetic)),
                 ("fileCount", .integer(dataset.items.count)),
                 ("totalBytes", .integer(totalBytes)),
-                ("fingerprint", .string(sha256Hex(Data(listing.utf8)))),
+                ("fingerprint", .string(SHA256.hexDigest(of: Data(listing.utf8)))),
                 ("fingerprintMethod", .string("sha256 of the sorted lines path,size,sha256 of every file used")),
                 ("files", .array(files)),
             ])),

@@ -122,7 +122,7 @@ public enum FoldPlanner {
             warnings.append("speaker overlap: some speakers are in both training and test folds, so the scores include speaker leakage (protocol \(kind.rawValue))")
         }
         let lines = plans.flatMap { plan in plan.test.map { "\(items[$0].path),\(plan.index)" } }.sorted()
-        let hash = sha256Hex(Data(lines.joined(separator: "\n").utf8))
+        let hash = SHA256.hexDigest(of: Data(lines.joined(separator: "\n").utf8))
         return ProtocolPlan(kind: kind, foldsPerRepeat: foldsPerRepeat, folds: plans, speakerOverlap: overlap, foldsHash: hash, warnings: warnings)
     }
 
