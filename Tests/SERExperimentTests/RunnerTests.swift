@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import Testing
 import SERTestSupport
 @testable import SERExperiment
@@ -135,7 +136,7 @@ import SERTestSupport
         #expect(Set(first.items.map(\.speaker)).count == 3)
         #expect(Set(first.items.map(\.label)) == Set(SyntheticCorpus.labels))
         for (x, y) in zip(first.items, second.items) {
-            #expect(try sha256Hex(fileAt: x.url) == sha256Hex(fileAt: y.url), "\(x.path) differs between generations")
+            #expect(try SHA256.hexDigest(ofFile: x.url) == SHA256.hexDigest(ofFile: y.url), "\(x.path) differs between generations")
         }
         #expect(FileManager.default.fileExists(atPath: first.root.appendingPathComponent("README.txt").path))
     }
