@@ -93,6 +93,29 @@ func parallelChunks(count: Int, chunks requested: Int, _ body: @Sendable (Int, R
     if saved > 1 { BLAS.setThreads(saved) }
 }
 
+/// An `Int32` pointer that may cross into `parallelChunks` tasks (disjoint parts).
+struct SharedInt32Pointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int32>
+    init(_ base: UnsafeMutablePointer<Int32>) { self.base = base }
+}
+
+struct SharedDoublePointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>
+    init(_ base: UnsafeMutablePointer<Double>) { self.base = base }
+}
+
+struct SharedIntPointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int>
+    init(_ base: UnsafeMutablePointer<Int>) { self.base = base }
+}
+
+/// Chunks for an element-wise pass over `samples` samples of `elements` floats in all: one per thread when
+/// the work pays for waking a second thread (about 5 microseconds, some 30k floats of streaming), else one.
+/// Depends only on the sizes and `threads`, so results are reproducible for a given thread count.
+func elementwiseChunks(samples: Int, elements: Int, threads: Int) -> Int {
+    elements >= 32_768 ? max(1, min(threads, samples)) : 1
+}
+
 /// See `BLAS.prepare`.
 struct PreparedOperand: @unchecked Sendable {
     let pointer: SharedPointer

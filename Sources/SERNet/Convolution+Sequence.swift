@@ -43,7 +43,8 @@ extension Conv2D {
         return y
     }
 
-    func backwardSequence(_ outputGradient: Tensor) -> Tensor {
+    /// With `inputGradient == false` (the model's first layer) the dx GEMMs are skipped and an empty tensor returned.
+    func backwardSequence(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor {
         let N = inputShape[0], T = inputShape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
         let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
         let lengths = self.lengths
@@ -51,31 +52,34 @@ extension Conv2D {
         let rowsD = K - 1 + N * P
         if paddedGradientStorage.count != rowsD * Cout { paddedGradientStorage = [Float](repeating: 0, count: rowsD * Cout) }
         // The kernel flipped in time: flipped[(j, o), c] = W[o, (K - 1 - j) * C + c].
-        var flipped = [Float](repeating: 0, count: K * Cout * C)
-        weight.value.withUnsafeBufferPointer { wb in
-            flipped.withUnsafeMutableBufferPointer { fb in
-                for j in 0..<K {
+        let flippedCount = inputGradient ? K * Cout * C : 0
+        let flipped = [Float](unsafeUninitializedCapacity: flippedCount) { fb, initialized in
+            weight.value.withUnsafeBufferPointer { wb in
+                for j in 0..<(inputGradient ? K : 0) {
                     for o in 0..<Cout {
-                        (fb.baseAddress! + (j * Cout + o) * C).update(from: wb.baseAddress! + o * KC + (K - 1 - j) * C, count: C)
+                        (fb.baseAddress! + (j * Cout + o) * C).initialize(from: wb.baseAddress! + o * KC + (K - 1 - j) * C, count: C)
                     }
                 }
             }
+            initialized = flippedCount
         }
         var partialWeight = [Float](repeating: 0, count: chunks * Cout * KC)
         var partialBias = [Float](repeating: 0, count: chunks * Cout)
-        var dx = [Float](repeating: 0, count: N * T * C)
-        outputGradient.scalars.withUnsafeBufferPointer { gb in
-            paddedInputStorage.withUnsafeBufferPointer { xb in
-                flipped.withUnsafeBufferPointer { fb in
-                    paddedGradientStorage.withUnsafeMutableBufferPointer { db in
-                        dx.withUnsafeMutableBufferPointer { dxb in
+        let dxCount = inputGradient ? N * T * C : 0
+        let dx = [Float](unsafeUninitializedCapacity: dxCount) { dxb, initialized in
+            outputGradient.scalars.withUnsafeBufferPointer { gb in
+                paddedInputStorage.withUnsafeBufferPointer { xb in
+                    flipped.withUnsafeBufferPointer { fb in
+                        paddedGradientStorage.withUnsafeMutableBufferPointer { db in
                             partialWeight.withUnsafeMutableBufferPointer { pwb in
                                 partialBias.withUnsafeMutableBufferPointer { pbb in
                                     let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                                     let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                    let dP = SharedPointer(db.baseAddress!), dxP = SharedPointer(dxb.baseAddress!)
+                                    let dP = SharedPointer(db.baseAddress!)
+                                    // (An empty buffer may still have a base address: test the flag, not the pointer.)
+                                    let dxP = inputGradient ? SharedPointer(dxb.baseAddress!) : nil
                                     let pwP = SharedPointer(pwb.baseAddress!), pbP = SharedPointer(pbb.baseAddress!)
-                                    let prepared = BLAS.prepare(fb.baseAddress!, ldb: C, transposed: false, k: K * Cout, n: C)
+                                    let prepared = inputGradient ? BLAS.prepare(fb.baseAddress!, ldb: C, transposed: false, k: K * Cout, n: C) : nil
                                     dP.base.update(repeating: 0, count: (K - 1) * Cout)
                                     // Pass 1: D (each chunk writes its own samples' rows), dB.
                                     parallelChunks(count: N, chunks: chunks) { chunk, range in
@@ -94,9 +98,12 @@ extension Conv2D {
                                         BLAS.gemm(transA: true, m: Cout, n: KC, k: range.count * P - (K - 1),
                                                   a: dP.base + (K - 1 + first) * Cout, lda: Cout, b: xP.base + first * C, ldb: C,
                                                   beta: 1, c: pwP.base + chunk * Cout * KC, ldc: KC)
+                                        guard let dxP, let prepared else { return }
                                         for n in range {
+                                            let out = dxP.base + n * T * C
                                             BLAS.gemm(m: lengths[n], a: dP.base + (n * P + pad) * Cout, lda: Cout, b: prepared,
-                                                      beta: 0, c: dxP.base + n * T * C, ldc: C)
+                                                      beta: 0, c: out, ldc: C)
+                                            (out + lengths[n] * C).update(repeating: 0, count: (T - lengths[n]) * C)
                                         }
                                     }
                                 }
@@ -105,6 +112,7 @@ extension Conv2D {
                     }
                 }
             }
+            initialized = dxCount
         }
         weight.gradient.withUnsafeMutableBufferPointer { dw in
             partialWeight.withUnsafeBufferPointer { pw in
@@ -112,6 +120,6 @@ extension Conv2D {
             }
         }
         for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
-        return Tensor(shape: inputShape, scalars: dx)
+        return inputGradient ? Tensor(shape: inputShape, scalars: dx) : Tensor(zeros: [0])
     }
 }
