@@ -146,7 +146,20 @@ enum NativeGEMM {
             let j0 = panel &* tileWidth
             let width = min(tileWidth, n &- j0)
             let out = packed + panel &* kb &* tileWidth
-            if !transposed {
+            if !transposed && width == tileWidth {
+                // Whole panel rows: 16-lane moves, not a memcpy call per 64 or 128 bytes.
+                var source = UnsafeRawPointer(b + ((k0 &* ldb) &+ j0))
+                var target = UnsafeMutableRawPointer(out)
+                let stride = ldb &* 4
+                let vectors = tileWidth / 16
+                for _ in 0..<kb {
+                    for v in 0..<vectors {
+                        target.storeBytes(of: source.loadUnaligned(fromByteOffset: v &* 64, as: Vector.self), toByteOffset: v &* 64, as: Vector.self)
+                    }
+                    source += stride
+                    target += tileWidth &* 4
+                }
+            } else if !transposed {
                 for kk in 0..<kb {
                     let source = b + ((k0 &+ kk) &* ldb &+ j0)
                     let target = out + kk &* tileWidth
@@ -189,6 +202,17 @@ enum NativeGEMM {
                 for r in 0..<height {
                     let source = a + (i0 + r0 + r) * lda + k0
                     for kk in 0..<kb { out[kk * tileM + r] = source[kk] }
+                }
+            } else if height == tileM {
+                // Six contiguous floats per k: one 4-lane and one 2-lane move (no per-element loop).
+                var source = UnsafeRawPointer(a + ((k0 &* lda) &+ i0 &+ r0))
+                var target = UnsafeMutableRawPointer(out)
+                let stride = lda &* 4
+                for _ in 0..<kb {
+                    target.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16, as: SIMD2<Float>.self)
+                    source += stride
+                    target += 24
                 }
             } else {
                 for kk in 0..<kb {
