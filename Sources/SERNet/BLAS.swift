@@ -116,6 +116,22 @@ func elementwiseChunks(samples: Int, elements: Int, threads: Int) -> Int {
     elements >= 32_768 ? max(1, min(threads, samples)) : 1
 }
 
+/// target[i] += source[i] for i < count (no overflow checks, vectorised).
+@inline(__always)
+func accumulate(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
+    for i in 0..<count { target[i] += source[i] }
+}
+
+/// sums[c] += rows[r, c] for r < rowCount, c < width (row-major, contiguous rows of `width`), rows in order.
+@inline(__always)
+func accumulateRows(_ sums: UnsafeMutablePointer<Float>, _ rows: UnsafePointer<Float>, rowCount: Int, width: Int) {
+    var row = rows
+    for _ in 0..<rowCount {
+        for c in 0..<width { sums[c] += row[c] }
+        row += width
+    }
+}
+
 /// See `BLAS.prepare`.
 struct PreparedOperand: @unchecked Sendable {
     let pointer: SharedPointer

@@ -89,7 +89,7 @@ extension Conv2D {
                                             let dy = gP.base + n * T * Cout
                                             rows.update(from: dy, count: length * Cout)
                                             (rows + length * Cout).update(repeating: 0, count: (P - length) * Cout)
-                                            for r in 0..<length { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                            accumulateRows(dB, dy, rowCount: length, width: Cout)
                                         }
                                     }
                                     // Pass 2 (reads neighbours' zero rows, so after pass 1): dW partials and dx.
@@ -116,10 +116,14 @@ extension Conv2D {
         }
         weight.gradient.withUnsafeMutableBufferPointer { dw in
             partialWeight.withUnsafeBufferPointer { pw in
-                for chunk in 0..<chunks { for i in 0..<(Cout * KC) { dw[i] += pw[chunk * Cout * KC + i] } }
+                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
             }
         }
-        for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+            partialBias.withUnsafeBufferPointer { pb in
+                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
+            }
+        }
         return inputGradient ? Tensor(shape: inputShape, scalars: dx) : Tensor(zeros: [0])
     }
 }

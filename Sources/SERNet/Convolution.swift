@@ -148,7 +148,7 @@ public final class Conv2D: Layer {
                                                   beta: 1, c: dW, ldc: KC)
                                         for n in n0..<n1 {
                                             let first = (n - n0) * T * F
-                                            for r in first..<(first + lengths[n] * F) { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                            accumulateRows(dB, dy + first * Cout, rowCount: lengths[n] * F, width: Cout)
                                         }
                                         if inputGradient {
                                             BLAS.gemm(m: rows, n: KC, k: Cout, a: dy, lda: Cout, b: wP.base, ldb: KC,
@@ -168,9 +168,15 @@ public final class Conv2D: Layer {
             }
         }
         weight.gradient.withUnsafeMutableBufferPointer { dw in
-            for chunk in 0..<chunks { for i in 0..<(Cout * KC) { dw[i] += partialWeight[chunk * Cout * KC + i] } }
+            partialWeight.withUnsafeBufferPointer { pw in
+                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
+            }
         }
-        for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+            partialBias.withUnsafeBufferPointer { pb in
+                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
+            }
+        }
         return inputGradient ? Tensor(shape: input.shape, scalars: dx) : Tensor(zeros: [0])
     }
 

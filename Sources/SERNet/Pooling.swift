@@ -180,11 +180,14 @@ public final class GlobalAveragePooling: Layer {
         let C = layout.channels
         var y = [Float](repeating: 0, count: layout.batch * C)
         x.scalars.withUnsafeBufferPointer { xb in
-            for n in 0..<layout.batch {
-                let rows = layout.validRows(n, lengths: input.lengths)
-                let scale = 1 / Float(max(1, rows.count))
-                for r in rows { for c in 0..<C { y[n * C + c] += xb[r * C + c] } }
-                for c in 0..<C { y[n * C + c] *= scale }
+            y.withUnsafeMutableBufferPointer { yb in
+                for n in 0..<layout.batch {
+                    let rows = layout.validRows(n, lengths: input.lengths)
+                    let scale = 1 / Float(max(1, rows.count))
+                    let out = yb.baseAddress! + n * C
+                    accumulateRows(out, xb.baseAddress! + rows.lowerBound * C, rowCount: rows.count, width: C)
+                    for c in 0..<C { out[c] *= scale }
+                }
             }
         }
         return Activations(values: Tensor(shape: [layout.batch, C], scalars: y), lengths: nil)
@@ -195,10 +198,16 @@ public final class GlobalAveragePooling: Layer {
         let C = layout.channels
         var dx = [Float](repeating: 0, count: inputShape.reduce(1, *))
         dx.withUnsafeMutableBufferPointer { db in
-            for n in 0..<layout.batch {
-                let rows = layout.validRows(n, lengths: lengths)
-                let scale = 1 / Float(max(1, rows.count))
-                for r in rows { for c in 0..<C { db[r * C + c] = outputGradient.scalars[n * C + c] * scale } }
+            outputGradient.scalars.withUnsafeBufferPointer { gb in
+                for n in 0..<layout.batch {
+                    let rows = layout.validRows(n, lengths: lengths)
+                    let scale = 1 / Float(max(1, rows.count))
+                    let g = gb.baseAddress! + n * C
+                    for r in rows {
+                        let target = db.baseAddress! + r * C
+                        for c in 0..<C { target[c] = g[c] * scale }
+                    }
+                }
             }
         }
         return Tensor(shape: inputShape, scalars: dx)
