@@ -14,13 +14,13 @@ extension Conv2D {
         let N = x.shape[0], T = x.shape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
         let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
         if paddedInputStorage.count != N * P * C { paddedInputStorage = [Float](repeating: 0, count: N * P * C) }
-        var y = [Float](repeating: 0, count: N * T * Cout)
-        x.scalars.withUnsafeBufferPointer { xb in
-            weight.value.withUnsafeBufferPointer { wb in
-                bias.value.withUnsafeBufferPointer { bb in
-                    paddedInputStorage.withUnsafeMutableBufferPointer { pb in
-                        y.withUnsafeMutableBufferPointer { yb in
-                            let prepared = BLAS.prepare(wb.baseAddress!, ldb: KC, transposed: true, k: KC, n: Cout)
+        // Every element is written below (bias + GEMM on valid frames, zeros after), so no zero fill first.
+        return [Float](unsafeUninitializedCapacity: N * T * Cout) { yb, initialized in
+            x.scalars.withUnsafeBufferPointer { xb in
+                weight.value.withUnsafeBufferPointer { wb in
+                    let prepared = BLAS.prepare(wb.baseAddress!, ldb: KC, transposed: true, k: KC, n: Cout)
+                    bias.value.withUnsafeBufferPointer { bb in
+                        paddedInputStorage.withUnsafeMutableBufferPointer { pb in
                             let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
                             let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                             let pP = SharedPointer(pb.baseAddress!), yP = SharedPointer(yb.baseAddress!)
@@ -33,14 +33,15 @@ extension Conv2D {
                                     let out = yP.base + n * T * Cout
                                     for r in 0..<length { (out + r * Cout).update(from: bP.base, count: Cout) }
                                     BLAS.gemm(m: length, a: sample, lda: C, b: prepared, beta: 1, c: out, ldc: Cout)
+                                    (out + length * Cout).update(repeating: 0, count: (T - length) * Cout)
                                 }
                             }
                         }
                     }
                 }
             }
+            initialized = N * T * Cout
         }
-        return y
     }
 
     /// With `inputGradient == false` (the model's first layer) the dx GEMMs are skipped and an empty tensor returned.
