@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERFeatures", "SERAudio"]),
+        .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),

@@ -24,7 +24,9 @@ enum GEMMKernel: Sendable, CaseIterable, CustomStringConvertible {
     /// 6 x 32 tile in ZMM registers (SERKernelsAVX512); only on a CPU with AVX-512 F/CD/BW/DQ/VL.
     case avx512
 
-    var panelWidth: Int { self == .avx512 ? AVX512GEMM.tileN : NativeGEMM.tileN }
+    /// 32 for AVX-512 is `AVX512GEMM.tileN`, written out so that choosing the AVX2 kernel never runs code from
+    /// the AVX-512 module (not even a global's accessor); a test checks the two agree.
+    var panelWidth: Int { self == .avx512 ? 32 : NativeGEMM.tileN }
     var description: String { self == .avx512 ? "avx512" : "avx2" }
 
     /// AVX-512 when the CPU supports it (and `SERLAB_GEMM` is not `avx2`), else AVX2. Debug builds compile

@@ -1,5 +1,6 @@
 import Foundation
 import SERCore
+import SERKernelsAVX512
 import Testing
 @testable import SERNet
 
@@ -50,6 +51,9 @@ struct GEMMTests {
         let forced = ProcessInfo.processInfo.environment["SERLAB_GEMM"]?.lowercased() == "avx2"
         #expect(GEMMKernel.preferred == (CPUFeatures.hasAVX512 && !forced ? .avx512 : .avx2))
         #expect(GEMMKernel.available.contains(.avx2))
+        if GEMMKernel.available.contains(.avx512) {
+            #expect(GEMMKernel.avx512.panelWidth == AVX512GEMM.tileN && NativeGEMM.tileM == AVX512GEMM.tileM)
+        }
     }
 
     /// Every kernel this process can run (both on an AVX-512 machine), one and two threads.
