@@ -36,6 +36,8 @@ extension ExperimentConfig {
             ConfigField("training", TrainingSection.configType, TrainingSection.defaultJSON,
                         "how each fold's model is trained (SERNet.TrainingOptions); training.seed is the experiment seed"),
             .section("input", "how frame-level features are shaped before the model", [
+                ConfigField("maxFrames", .nullable(.integer(minimum: 1, maximum: 1_000_000)), .null,
+                            "keep only the first this many frames of each utterance, before poolFrames (fixed-length recipes use e.g. 300); null = whole utterances"),
                 ConfigField("poolFrames", .integer(minimum: 1, maximum: 64), .integer(1),
                             "average each this many consecutive frames (1 = off); sequence models get that many times fewer steps"),
             ]),

@@ -87,10 +87,26 @@ public enum FramePooling {
     }
 }
 
+/// `input.maxFrames`: keeps the first `limit` frames of a frame-level matrix, as fixed-length recipes do
+/// (they cut every utterance to, say, 300 frames); shorter matrices are left as they are, never padded.
+public enum FrameCropping {
+    public static func crop(_ matrix: FeatureMatrix, toFirst limit: Int) -> FeatureMatrix {
+        precondition(limit >= 1, "maxFrames must be >= 1, got \(limit)")
+        guard matrix.frameCount > limit else { return matrix }
+        return FeatureMatrix(frameCount: limit, columnNames: matrix.columnNames,
+                             values: Array(matrix.values[0..<(limit * matrix.columnCount)]))
+    }
+}
+
 /// `input`: how frame-level features are shaped before the model.
 public struct InputConfig: Codable, Sendable, Equatable {
+    /// Keep only the first this many frames of each utterance (before pooling); nil = whole utterances.
+    public var maxFrames: Int?
     /// Average each this many consecutive frames (1 = off).
     public var poolFrames: Int
 
-    public init(poolFrames: Int = 1) { self.poolFrames = poolFrames }
+    public init(maxFrames: Int? = nil, poolFrames: Int = 1) {
+        self.maxFrames = maxFrames
+        self.poolFrames = poolFrames
+    }
 }

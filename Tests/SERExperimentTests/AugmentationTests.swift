@@ -85,6 +85,24 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
         #expect(FramePooling.pool(matrix, frames: 1) == matrix)
     }
 
+    @Test func croppingKeepsTheFirstFramesAndNeverPads() {
+        let matrix = FeatureMatrix(frameCount: 4, columnNames: ["a", "b"], values: [1, 10, 2, 20, 3, 30, 4, 40])
+        let cropped = FrameCropping.crop(matrix, toFirst: 3)
+        #expect(cropped.frameCount == 3)
+        #expect(cropped.values == [1, 10, 2, 20, 3, 30])
+        #expect(FrameCropping.crop(matrix, toFirst: 9) == matrix)
+    }
+
+    @Test func maxFramesCutsEverySequenceBeforePooling() throws {
+        let plain = try run([])
+        let cut = try run(["input.maxFrames=10", "input.poolFrames=4"])
+        for (base, short) in zip(plain.trainSets + plain.validationSets, cut.trainSets + cut.validationSets) {
+            #expect(base.features.map { (min($0.frameCount, 10) + 3) / 4 } == short.features.map(\.frameCount))
+        }
+        #expect(plain.testInputs.map { $0.map { (min($0.frameCount, 10) + 3) / 4 } } == cut.testInputs.map { $0.map(\.frameCount) })
+        #expect(plain.trainSets.flatMap(\.features).contains { $0.frameCount > 10 })
+    }
+
     @Test func poolFramesShortensEverySequenceTheModelSees() throws {
         let plain = try run([])
         let pooled = try run(["input.poolFrames=4"])
