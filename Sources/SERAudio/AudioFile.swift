@@ -80,7 +80,8 @@ public enum AudioFile {
         guard frames > 0 else { throw AudioError.empty(path: url.path) }
         var mono: [Float]
         if flacThroughLibFLAC, Int(sfInfo.format) & Int(SF_FORMAT_TYPEMASK) == Int(SF_FORMAT_FLAC),
-           let decoded = decodeFLACMono(path: url.path, frames: frames, channels: channels) {
+           let decoded = FLACDecoder.decodeMono(path: url.path, frames: frames, channels: channels)
+            ?? decodeFLACMono(path: url.path, frames: frames, channels: channels) {
             mono = decoded  // integers scaled by a power of two: finite by construction
         } else {
             var interleaved = [Float](repeating: 0, count: frames * channels)
