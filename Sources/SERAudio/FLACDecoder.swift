@@ -17,33 +17,42 @@ enum FLACDecoder {
     /// Mono samples of the FLAC file at `path` (channels averaged), or nil (see the type's comment).
     /// `frames` and `channels` are libsndfile's view of the header; both must match the stream.
     static func decodeMono(path: String, frames: Int, channels: Int) -> [Float]? {
-        guard frames > 0, channels > 0, let bytes = readPadded(path: path) else { return nil }
+        guard frames > 0, channels > 0, let decoded = decodeMono(path: path), decoded.samples.count == frames,
+              decoded.channels == channels else { return nil }
+        return decoded.samples
+    }
+
+    /// Mono samples, sample rate and channel count of a FLAC file whose STREAMINFO announces its length,
+    /// without libsndfile; nil for anything else (not FLAC, unreadable, damaged, unknown length).
+    static func decodeMono(path: String) -> (samples: [Float], sampleRate: Int, channels: Int)? {
+        guard let bytes = readPadded(path: path, prefix: [0x66, 0x4C, 0x61, 0x43]) else { return nil }  // "fLaC"
         return bytes.withUnsafeBufferPointer { buffer in
             var stream = FLACStream(bytes: buffer.baseAddress!, count: buffer.count - FLACStream.padding)
-            return stream.decodeMono(frames: frames, channels: channels)
+            return stream.decodeMono()
         }
     }
 
     /// The file's bytes followed by `FLACStream.padding` zero bytes (so 8-byte loads near the end stay
-    /// inside the array), or nil when it cannot be read whole.
-    static func readPadded(path: String) -> [UInt8]? {
+    /// inside the array), or nil when it cannot be read whole or does not start with `prefix` (checked
+    /// on the first bytes before the rest is read).
+    static func readPadded(path: String, prefix: [UInt8] = []) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_size > 0 else { return nil }
+        guard fstat(descriptor, &status) == 0, status.st_size > prefix.count else { return nil }
         let size = Int(status.st_size)
         var complete = true
         let bytes = [UInt8](unsafeUninitializedCapacity: size + FLACStream.padding) { buffer, initialized in
             var done = 0
             while done < size {
-                let got = read(descriptor, buffer.baseAddress! + done, size - done)
+                let got = read(descriptor, buffer.baseAddress! + done, done < prefix.count ? prefix.count - done : size - done)
                 if got <= 0 { break }
                 done += got
+                if done == prefix.count && !prefix.elementsEqual(UnsafeBufferPointer(start: buffer.baseAddress!, count: prefix.count)) { break }
             }
             complete = done == size
-            for index in size..<(size + FLACStream.padding) { buffer[index] = 0 }
-            for index in done..<size { buffer[index] = 0 }
+            for index in done..<(size + FLACStream.padding) { buffer[index] = 0 }
             initialized = size + FLACStream.padding
         }
         return complete ? bytes : nil
@@ -114,11 +123,11 @@ struct FLACStream {
 
     // MARK: stream
 
-    mutating func decodeMono(frames: Int, channels: Int) -> [Float]? {
+    mutating func decodeMono() -> (samples: [Float], sampleRate: Int, channels: Int)? {
         guard count >= 42, bytes[0] == 0x66, bytes[1] == 0x4C, bytes[2] == 0x61, bytes[3] == 0x43 else { return nil }  // "fLaC"
         // Metadata blocks: STREAMINFO first, the rest skipped.
         var offset = 4
-        var streamBits = 0, streamChannels = 0, totalSamples = 0, maxBlockSize = 0
+        var streamBits = 0, channels = 0, frames = 0, maxBlockSize = 0, sampleRate = 0
         while true {
             guard offset + 4 <= count else { return nil }
             let header = bytes[offset]
@@ -129,20 +138,20 @@ struct FLACStream {
                 _ = bits(16)  // min block size
                 maxBlockSize = Int(bits(16))
                 _ = bits(24); _ = bits(24)  // frame sizes
-                _ = bits(20)  // sample rate
-                streamChannels = Int(bits(3)) + 1
+                sampleRate = Int(bits(20))
+                channels = Int(bits(3)) + 1
                 streamBits = Int(bits(5)) + 1
-                totalSamples = Int(bits(4)) << 32 | Int(bits(32))
+                frames = Int(bits(4)) << 32 | Int(bits(32))
             } else if header & 0x7F == 127 {
                 return nil
             }
             offset += 4 + length
             if header & 0x80 != 0 { break }
         }
-        guard streamChannels == channels, (8...24).contains(streamBits), maxBlockSize >= 16,
-              totalSamples == 0 || totalSamples == frames else { return nil }
+        guard channels >= 1, (8...24).contains(streamBits), maxBlockSize >= 16, sampleRate > 0, frames > 0 else { return nil }
 
-        var output = [Float](repeating: 0, count: frames)
+        // Every slot is written below (or the result is dropped): no zero fill.
+        var output = [Float](unsafeUninitializedCapacity: frames) { _, initialized in initialized = frames }
         let work = UnsafeMutablePointer<Int32>.allocate(capacity: channels * maxBlockSize)
         defer { work.deallocate() }
         var decoded = 0
@@ -158,7 +167,7 @@ struct FLACStream {
             }
             return true
         }
-        return ok ? output : nil
+        return ok ? (output, sampleRate, channels) : nil
     }
 
     /// Integers to float as libsndfile's FLAC reader does (times 2^-(bits-1), exact up to 24 bits), then
