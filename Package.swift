@@ -45,8 +45,14 @@ let package = Package(
         .target(name: "SERCorpus", dependencies: ["SERCore", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["README.md"], swiftSettings: fastMath),
         // Extracted features per (corpus, feature spec) in one HDF5 file.
         .target(name: "SERCache", dependencies: ["SERAudio", "SERFeatures", "SERHDF5"], exclude: ["README.md"], swiftSettings: fastMath),
-        // Tensors, layers, losses, optimizers and checkpoints on OpenBLAS.
-        .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"], swiftSettings: fastMath),
+        // SERNet's AVX-512 GEMM micro-kernels only, compiled for Skylake-AVX512 in release builds; SERNet calls
+        // them only when the CPU reports AVX-512 (its AVX2 kernels otherwise).
+        .target(name: "SERKernelsAVX512", exclude: ["README.md"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"], .when(configuration: .release))]),
+        // Tensors, layers, losses, optimizers and checkpoints on OpenBLAS. -fno-math-errno lets squareRoot()
+        // vectorise (vsqrtps; glibc's errno-setting sqrtf call otherwise scalarises SIMD loops); results are unchanged.
+        .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", "SERKernelsAVX512", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"],
+                swiftSettings: fastMath + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         // Configs, protocols, training runs, metrics and results folders.
         .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML/SVG reports and the regression gate.
@@ -68,7 +74,7 @@ let package = Package(
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERFeatures", "SERAudio"]),
+        .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),

@@ -3,7 +3,7 @@
 # PyTorch pipeline tools/peer_pipeline.py doing the same work, in one run, both pinned to the same
 # 2 cores (taskset -c 0,1).
 #
-#   tools/bench_pipeline.sh [--corpus savee|ravdess] [--model mlp|cnn] [--epochs 30] [--seed 0]
+#   tools/bench_pipeline.sh [--corpus savee|ravdess] [--model mlp|cnn] [--epochs 30] [--seed 0] [--omp-wait-policy PASSIVE]
 #
 # Same work on both sides: every file decoded, resampled to 16 kHz and turned into 40 MFCCs
 # (n_fft 512, hop 160, 64 mels); the folds of ../shared/folds/<corpus>_*.csv; per test fold a
@@ -20,13 +20,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=savee model=mlp epochs=30 seed=0
+# PyTorch's OpenMP threads spin while waiting by default, which steals the cores from everything else on a
+# shared machine; PASSIVE is its best setting there (as in tools/bench_net.py). --omp-wait-policy ACTIVE restores the default.
+omp_wait_policy=PASSIVE
 while [ $# -gt 0 ]; do
   case "$1" in
     --corpus) corpus=$2; shift 2 ;;
     --model) model=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    *) echo "usage: $0 [--corpus savee|ravdess] [--model mlp|cnn] [--epochs N] [--seed N]" >&2; exit 2 ;;
+    --omp-wait-policy) omp_wait_policy=$2; shift 2 ;;
+    *) echo "usage: $0 [--corpus savee|ravdess] [--model mlp|cnn] [--epochs N] [--seed N] [--omp-wait-policy PASSIVE|ACTIVE]" >&2; exit 2 ;;
   esac
 done
 serlab="${SERLAB:-.build/release/serlab}"
@@ -44,6 +48,7 @@ find "$SERLAB_CORPORA/$corpus" -type f -exec cat {} + > /dev/null
 
 now() { date +%s.%N; }
 
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 start=$(now)
 "${pin[@]}" "$serlab" run "$config" --set training.epochs="$epochs" --set training.seed="$seed" \
   --results "$work/results" --cache "$work/cache" --run-id bench > "$work/serlab.log" 2>&1 \
@@ -54,7 +59,7 @@ serlab_uar=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(
 serlab_folds=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['folds']))" "$metrics")
 
 start=$(now)
-OMP_NUM_THREADS=2 "${pin[@]}" python3 tools/peer_pipeline.py --corpus "$corpus" --model "$model" --epochs "$epochs" \
+OMP_NUM_THREADS=2 OMP_WAIT_POLICY="$omp_wait_policy" "${pin[@]}" python3 tools/peer_pipeline.py --corpus "$corpus" --model "$model" --epochs "$epochs" \
   --seed "$seed" > "$work/peer.json" 2> "$work/peer.log" \
   || { tail -20 "$work/peer.log" >&2; echo "bench: peer pipeline failed" >&2; exit 1; }
 peer_seconds=$(python3 -c "print(f'{$(now) - $start:.1f}')")
@@ -63,7 +68,7 @@ import json,sys
 r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 print(f\"{100*r['meanUAR']:.1f} {len(r['folds'])} {r['featureSeconds']} {r['totalSeconds']}\")" "$work/peer.json")
 
-echo "bench $corpus $model, $epochs epochs, seed $seed, 2 cores (taskset -c 0,1), serlab feature cache cold:"
+echo "bench $corpus $model, $epochs epochs, seed $seed, 2 cores (taskset -c 0,1), serlab feature cache cold, peer OMP_WAIT_POLICY=$omp_wait_policy, load average before: $load_before:"
 echo "serlab run      ${serlab_seconds} s  mean UAR ${serlab_uar}% over ${serlab_folds} folds"
 echo "librosa+torch   ${peer_seconds} s  mean UAR ${peer_uar}% over ${peer_folds} folds (its own clock: features ${peer_features} s, features + training ${peer_inner} s)"
 python3 -c "print(f'speed-up serlab vs peer: {$peer_seconds / $serlab_seconds:.2f}x (target >= 1.5x)')"

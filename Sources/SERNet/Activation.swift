@@ -12,11 +12,43 @@ public final class ActivationLayer: Layer {
     public let kind: ActivationKind
     private var input = Tensor(zeros: [0])
     private var output = Tensor(zeros: [0])
+    private var threads = 1
 
     public init(_ kind: ActivationKind) { self.kind = kind }
 
+    /// max(x, 0) of every element (`mask == nil`), or `x` where `mask > 0` and 0 elsewhere, into a new array;
+    /// in chunks across threads for large arrays.
+    static func relu(_ x: [Float], mask: [Float]?, threads: Int) -> [Float] {
+        let count = x.count
+        if count == 0 { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { yb, initialized in
+            x.withUnsafeBufferPointer { xb in
+                (mask ?? x).withUnsafeBufferPointer { mb in
+                    let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!)), yP = SharedPointer(yb.baseAddress!)
+                    let mP = SharedPointer(UnsafeMutablePointer(mutating: mb.baseAddress!))
+                    let masked = mask != nil
+                    parallelChunks(count: count, chunks: elementwiseChunks(samples: count, elements: count, threads: threads)) { _, range in
+                        let source = xP.base, target = yP.base, gate = mP.base
+                        if masked {
+                            for i in range { target[i] = gate[i] > 0 ? source[i] : 0 }
+                        } else {
+                            for i in range { target[i] = Swift.max(source[i], 0) }
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
     public func forward(_ input: Activations, context: inout ForwardContext) -> Activations {
         let x = input.values
+        threads = context.threads
+        if kind == .relu {
+            let result = Tensor(shape: x.shape, scalars: ActivationLayer.relu(x.scalars, mask: nil, threads: threads))
+            output = result
+            return Activations(values: result, lengths: input.lengths)
+        }
         var y = x.scalars
         let count = y.count
         y.withUnsafeMutableBufferPointer { yb in
@@ -40,6 +72,9 @@ public final class ActivationLayer: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        if kind == .relu {
+            return Tensor(shape: outputGradient.shape, scalars: ActivationLayer.relu(outputGradient.scalars, mask: output.scalars, threads: threads))
+        }
         var dx = outputGradient.scalars
         let count = dx.count
         dx.withUnsafeMutableBufferPointer { db in

@@ -14,13 +14,13 @@ extension Conv2D {
         let N = x.shape[0], T = x.shape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
         let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
         if paddedInputStorage.count != N * P * C { paddedInputStorage = [Float](repeating: 0, count: N * P * C) }
-        var y = [Float](repeating: 0, count: N * T * Cout)
-        x.scalars.withUnsafeBufferPointer { xb in
-            weight.value.withUnsafeBufferPointer { wb in
-                bias.value.withUnsafeBufferPointer { bb in
-                    paddedInputStorage.withUnsafeMutableBufferPointer { pb in
-                        y.withUnsafeMutableBufferPointer { yb in
-                            let prepared = BLAS.prepare(wb.baseAddress!, ldb: KC, transposed: true, k: KC, n: Cout)
+        // Every element is written below (bias + GEMM on valid frames, zeros after), so no zero fill first.
+        return [Float](unsafeUninitializedCapacity: N * T * Cout) { yb, initialized in
+            x.scalars.withUnsafeBufferPointer { xb in
+                weight.value.withUnsafeBufferPointer { wb in
+                    let prepared = BLAS.prepare(wb.baseAddress!, ldb: KC, transposed: true, k: KC, n: Cout)
+                    bias.value.withUnsafeBufferPointer { bb in
+                        paddedInputStorage.withUnsafeMutableBufferPointer { pb in
                             let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
                             let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                             let pP = SharedPointer(pb.baseAddress!), yP = SharedPointer(yb.baseAddress!)
@@ -33,17 +33,19 @@ extension Conv2D {
                                     let out = yP.base + n * T * Cout
                                     for r in 0..<length { (out + r * Cout).update(from: bP.base, count: Cout) }
                                     BLAS.gemm(m: length, a: sample, lda: C, b: prepared, beta: 1, c: out, ldc: Cout)
+                                    (out + length * Cout).update(repeating: 0, count: (T - length) * Cout)
                                 }
                             }
                         }
                     }
                 }
             }
+            initialized = N * T * Cout
         }
-        return y
     }
 
-    func backwardSequence(_ outputGradient: Tensor) -> Tensor {
+    /// With `inputGradient == false` (the model's first layer) the dx GEMMs are skipped and an empty tensor returned.
+    func backwardSequence(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor {
         let N = inputShape[0], T = inputShape[1], C = inputChannels, Cout = outputChannels, K = kernelTime
         let pad = (K - 1) / 2, P = T + K - 1, KC = K * C
         let lengths = self.lengths
@@ -51,31 +53,34 @@ extension Conv2D {
         let rowsD = K - 1 + N * P
         if paddedGradientStorage.count != rowsD * Cout { paddedGradientStorage = [Float](repeating: 0, count: rowsD * Cout) }
         // The kernel flipped in time: flipped[(j, o), c] = W[o, (K - 1 - j) * C + c].
-        var flipped = [Float](repeating: 0, count: K * Cout * C)
-        weight.value.withUnsafeBufferPointer { wb in
-            flipped.withUnsafeMutableBufferPointer { fb in
-                for j in 0..<K {
+        let flippedCount = inputGradient ? K * Cout * C : 0
+        let flipped = [Float](unsafeUninitializedCapacity: flippedCount) { fb, initialized in
+            weight.value.withUnsafeBufferPointer { wb in
+                for j in 0..<(inputGradient ? K : 0) {
                     for o in 0..<Cout {
-                        (fb.baseAddress! + (j * Cout + o) * C).update(from: wb.baseAddress! + o * KC + (K - 1 - j) * C, count: C)
+                        (fb.baseAddress! + (j * Cout + o) * C).initialize(from: wb.baseAddress! + o * KC + (K - 1 - j) * C, count: C)
                     }
                 }
             }
+            initialized = flippedCount
         }
         var partialWeight = [Float](repeating: 0, count: chunks * Cout * KC)
         var partialBias = [Float](repeating: 0, count: chunks * Cout)
-        var dx = [Float](repeating: 0, count: N * T * C)
-        outputGradient.scalars.withUnsafeBufferPointer { gb in
-            paddedInputStorage.withUnsafeBufferPointer { xb in
-                flipped.withUnsafeBufferPointer { fb in
-                    paddedGradientStorage.withUnsafeMutableBufferPointer { db in
-                        dx.withUnsafeMutableBufferPointer { dxb in
+        let dxCount = inputGradient ? N * T * C : 0
+        let dx = [Float](unsafeUninitializedCapacity: dxCount) { dxb, initialized in
+            outputGradient.scalars.withUnsafeBufferPointer { gb in
+                paddedInputStorage.withUnsafeBufferPointer { xb in
+                    flipped.withUnsafeBufferPointer { fb in
+                        paddedGradientStorage.withUnsafeMutableBufferPointer { db in
                             partialWeight.withUnsafeMutableBufferPointer { pwb in
                                 partialBias.withUnsafeMutableBufferPointer { pbb in
                                     let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                                     let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                    let dP = SharedPointer(db.baseAddress!), dxP = SharedPointer(dxb.baseAddress!)
+                                    let dP = SharedPointer(db.baseAddress!)
+                                    // (An empty buffer may still have a base address: test the flag, not the pointer.)
+                                    let dxP = inputGradient ? SharedPointer(dxb.baseAddress!) : nil
                                     let pwP = SharedPointer(pwb.baseAddress!), pbP = SharedPointer(pbb.baseAddress!)
-                                    let prepared = BLAS.prepare(fb.baseAddress!, ldb: C, transposed: false, k: K * Cout, n: C)
+                                    let prepared = inputGradient ? BLAS.prepare(fb.baseAddress!, ldb: C, transposed: false, k: K * Cout, n: C) : nil
                                     dP.base.update(repeating: 0, count: (K - 1) * Cout)
                                     // Pass 1: D (each chunk writes its own samples' rows), dB.
                                     parallelChunks(count: N, chunks: chunks) { chunk, range in
@@ -85,7 +90,7 @@ extension Conv2D {
                                             let dy = gP.base + n * T * Cout
                                             rows.update(from: dy, count: length * Cout)
                                             (rows + length * Cout).update(repeating: 0, count: (P - length) * Cout)
-                                            for r in 0..<length { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                            accumulateRows(dB, dy, rowCount: length, width: Cout)
                                         }
                                     }
                                     // Pass 2 (reads neighbours' zero rows, so after pass 1): dW partials and dx.
@@ -94,9 +99,12 @@ extension Conv2D {
                                         BLAS.gemm(transA: true, m: Cout, n: KC, k: range.count * P - (K - 1),
                                                   a: dP.base + (K - 1 + first) * Cout, lda: Cout, b: xP.base + first * C, ldb: C,
                                                   beta: 1, c: pwP.base + chunk * Cout * KC, ldc: KC)
+                                        guard let dxP, let prepared else { return }
                                         for n in range {
+                                            let out = dxP.base + n * T * C
                                             BLAS.gemm(m: lengths[n], a: dP.base + (n * P + pad) * Cout, lda: Cout, b: prepared,
-                                                      beta: 0, c: dxP.base + n * T * C, ldc: C)
+                                                      beta: 0, c: out, ldc: C)
+                                            (out + lengths[n] * C).update(repeating: 0, count: (T - lengths[n]) * C)
                                         }
                                     }
                                 }
@@ -105,13 +113,18 @@ extension Conv2D {
                     }
                 }
             }
+            initialized = dxCount
         }
         weight.gradient.withUnsafeMutableBufferPointer { dw in
             partialWeight.withUnsafeBufferPointer { pw in
-                for chunk in 0..<chunks { for i in 0..<(Cout * KC) { dw[i] += pw[chunk * Cout * KC + i] } }
+                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
             }
         }
-        for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
-        return Tensor(shape: inputShape, scalars: dx)
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+            partialBias.withUnsafeBufferPointer { pb in
+                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
+            }
+        }
+        return inputGradient ? Tensor(shape: inputShape, scalars: dx) : Tensor(zeros: [0])
     }
 }

@@ -100,13 +100,22 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        if sequencePath { return backwardSequence(outputGradient) }
+        backward(outputGradient, inputGradient: true)
+    }
+
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        _ = backward(outputGradient, inputGradient: false)
+    }
+
+    /// With `inputGradient == false` only the parameter gradients are accumulated (an empty tensor is returned).
+    func backward(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor {
+        if sequencePath { return backwardSequence(outputGradient, inputGradient: inputGradient) }
         let N = input.shape[0], T = input.shape[1], F = input.shape[2]
         let Cout = outputChannels, KC = columnWidth
         let chunks = max(1, min(threads, N))
         var partialWeight = [Float](repeating: 0, count: chunks * Cout * KC)
         var partialBias = [Float](repeating: 0, count: chunks * Cout)
-        var dx = [Float](repeating: 0, count: input.count)
+        var dx = [Float](repeating: 0, count: inputGradient ? input.count : 1)
         let geometry = geometry(frames: T, bins: F)
         let lengths = self.lengths
         input.scalars.withUnsafeBufferPointer { xb in
@@ -139,13 +148,15 @@ public final class Conv2D: Layer {
                                                   beta: 1, c: dW, ldc: KC)
                                         for n in n0..<n1 {
                                             let first = (n - n0) * T * F
-                                            for r in first..<(first + lengths[n] * F) { for o in 0..<Cout { dB[o] += dy[r * Cout + o] } }
+                                            accumulateRows(dB, dy + first * Cout, rowCount: lengths[n] * F, width: Cout)
                                         }
-                                        BLAS.gemm(m: rows, n: KC, k: Cout, a: dy, lda: Cout, b: wP.base, ldb: KC,
-                                                  beta: 0, c: columns, ldc: KC)
-                                        for n in n0..<n1 {
-                                            geometry.col2im(columns: columns + (n - n0) * T * F * KC, length: lengths[n],
-                                                            dx: dxP.base + n * T * F * geometry.inputChannels)
+                                        if inputGradient {
+                                            BLAS.gemm(m: rows, n: KC, k: Cout, a: dy, lda: Cout, b: wP.base, ldb: KC,
+                                                      beta: 0, c: columns, ldc: KC)
+                                            for n in n0..<n1 {
+                                                geometry.col2im(columns: columns + (n - n0) * T * F * KC, length: lengths[n],
+                                                                dx: dxP.base + n * T * F * geometry.inputChannels)
+                                            }
                                         }
                                         n0 = n1
                                     }
@@ -157,10 +168,16 @@ public final class Conv2D: Layer {
             }
         }
         weight.gradient.withUnsafeMutableBufferPointer { dw in
-            for chunk in 0..<chunks { for i in 0..<(Cout * KC) { dw[i] += partialWeight[chunk * Cout * KC + i] } }
+            partialWeight.withUnsafeBufferPointer { pw in
+                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
+            }
         }
-        for chunk in 0..<chunks { for o in 0..<Cout { bias.gradient[o] += partialBias[chunk * Cout + o] } }
-        return Tensor(shape: input.shape, scalars: dx)
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+            partialBias.withUnsafeBufferPointer { pb in
+                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
+            }
+        }
+        return inputGradient ? Tensor(shape: input.shape, scalars: dx) : Tensor(zeros: [0])
     }
 
     private func geometry(frames: Int, bins: Int) -> ConvolutionGeometry {
@@ -270,5 +287,9 @@ public final class Conv1D: Layer {
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let g = outputGradient.reshaped([shape[0], shape[1], 1, convolution.outputChannels])
         return convolution.backward(g).reshaped(shape)
+    }
+
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        convolution.backwardParametersOnly(outputGradient.reshaped([shape[0], shape[1], 1, convolution.outputChannels]))
     }
 }

@@ -47,8 +47,16 @@ public final class Dense: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, inputGradient: true)
+    }
+
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        _ = backward(outputGradient, inputGradient: false)
+    }
+
+    private func backward(_ outputGradient: Tensor, inputGradient: Bool) -> Tensor {
         let rows = outputGradient.count / outputSize
-        var dx = [Float](repeating: 0, count: rows * inputSize)
+        var dx = [Float](repeating: 0, count: inputGradient ? rows * inputSize : 0)
         outputGradient.scalars.withUnsafeBufferPointer { gp in
             input.scalars.withUnsafeBufferPointer { xp in
                 weight.value.withUnsafeBufferPointer { wp in
@@ -56,9 +64,11 @@ public final class Dense: Layer {
                         BLAS.gemm(transA: true, m: outputSize, n: inputSize, k: rows, a: gp.baseAddress!, lda: outputSize,
                                   b: xp.baseAddress!, ldb: inputSize, beta: 1, c: dwp.baseAddress!, ldc: inputSize, threads: threads)
                     }
-                    dx.withUnsafeMutableBufferPointer { dxp in
-                        BLAS.gemm(m: rows, n: inputSize, k: outputSize, a: gp.baseAddress!, lda: outputSize,
-                                  b: wp.baseAddress!, ldb: inputSize, beta: 0, c: dxp.baseAddress!, ldc: inputSize, threads: threads)
+                    if inputGradient {
+                        dx.withUnsafeMutableBufferPointer { dxp in
+                            BLAS.gemm(m: rows, n: inputSize, k: outputSize, a: gp.baseAddress!, lda: outputSize,
+                                      b: wp.baseAddress!, ldb: inputSize, beta: 0, c: dxp.baseAddress!, ldc: inputSize, threads: threads)
+                        }
                     }
                 }
             }
@@ -69,6 +79,6 @@ public final class Dense: Layer {
                 }
             }
         }
-        return Tensor(shape: input.shape, scalars: dx)
+        return inputGradient ? Tensor(shape: input.shape, scalars: dx) : Tensor(zeros: [0])
     }
 }

@@ -1,16 +1,62 @@
-/// SERNet's own single-precision GEMM for release builds: packed panels and a 6 x 16 register-tile
-/// micro-kernel written with `SIMD16<Float>` fused multiply-adds (AVX2 + FMA under `-target-cpu haswell`).
+import Foundation
+import SERKernelsAVX512
+
+/// SERNet's own single-precision GEMM for release builds: packed panels and a register-tile micro-kernel
+/// written with `SIMD16<Float>` fused multiply-adds: 6 x 16 under AVX2 + FMA (`-target-cpu haswell`), or
+/// 6 x 32 under AVX-512 (module SERKernelsAVX512, compiled for Skylake-AVX512) when the CPU has it.
 ///
 /// Why: on this machine OpenBLAS 0.3.21 identifies the CPU as a generic Xeon and falls back to its SSE3
-/// "Prescott" kernels (`perf` shows `sgemm_kernel_PRESCOTT`); this kernel measured 2-3x faster on the
-/// LSTM and convolution shapes in the same process. Debug builds (unoptimised SIMD is very slow) and
-/// `SERLAB_GEMM=openblas` use `cblas_sgemm` instead.
+/// "Prescott" kernels (`perf` shows `sgemm_kernel_PRESCOTT`); the AVX2 kernel measured 2-3x faster on the
+/// LSTM and convolution shapes in the same process, the AVX-512 one about 1.7x the AVX2 one. Debug builds
+/// (unoptimised SIMD is very slow) and `SERLAB_GEMM=openblas` use `cblas_sgemm` instead;
+/// `SERLAB_GEMM=avx2` keeps the AVX2 kernel on an AVX-512 CPU.
 ///
 /// Algorithm (GotoBLAS structure, simplified): K is split into blocks of 256; for each block op(B) is
-/// packed into 16-column panels `[K, 16]` (zero-padded), and op(A) into 6-row panels `[K, 6]` per block of
-/// 96 rows; each 6 x 16 tile of C is accumulated in 12 YMM registers over the K block and added to C.
-/// Every element of C sums its products in the same order whatever the thread count, so results do not
-/// depend on `threads`.
+/// packed into panels `[K, width]` (width 16 or 32, zero-padded), and op(A) into 6-row panels `[K, 6]` per
+/// block of 96 rows (or read in place when not transposed); each tile of C is accumulated in registers over
+/// the K block and added to C. Every element of C sums its products in the same order whatever the thread
+/// count, so results do not depend on `threads` (they do depend on the kernel: the K blocks are the same,
+/// but AVX2 and AVX-512 builds may contract differently, so compare kernels with a tolerance).
+/// Which micro-kernel `NativeGEMM` runs; decides the packed panel width.
+enum GEMMKernel: Sendable, CaseIterable, CustomStringConvertible {
+    /// 6 x 16 tile, `SIMD16<Float>` as two YMM registers (any x86-64 with AVX2 + FMA in release builds).
+    case avx2
+    /// 6 x 32 tile in ZMM registers (SERKernelsAVX512); only on a CPU with AVX-512 F/CD/BW/DQ/VL.
+    case avx512
+
+    /// 32 for AVX-512 is `AVX512GEMM.tileN`, written out so that choosing the AVX2 kernel never runs code from
+    /// the AVX-512 module (not even a global's accessor); a test checks the two agree.
+    var panelWidth: Int { self == .avx512 ? 32 : NativeGEMM.tileN }
+    var description: String { self == .avx512 ? "avx512" : "avx2" }
+
+    /// AVX-512 when the CPU supports it (and `SERLAB_GEMM` is not `avx2`), else AVX2. Debug builds compile
+    /// SERKernelsAVX512 for the generic CPU, so either kernel runs anywhere there.
+    static let preferred: GEMMKernel = {
+        if ProcessInfo.processInfo.environment["SERLAB_GEMM"]?.lowercased() == "avx2" { return .avx2 }
+        return CPUFeatures.hasAVX512 ? .avx512 : .avx2
+    }()
+
+    /// The kernels this process can run (for tests).
+    static var available: [GEMMKernel] {
+        #if DEBUG
+        return allCases
+        #else
+        return CPUFeatures.hasAVX512 ? allCases : [.avx2]
+        #endif
+    }
+}
+
+/// CPU features read once from `/proc/cpuinfo`'s flags (which also reflect what the OS enabled).
+enum CPUFeatures {
+    /// The AVX-512 subsets `-target-cpu skylake-avx512` may use: F, CD, BW, DQ and VL.
+    static let hasAVX512: Bool = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let flags = Set(line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).map(String.init))
+        return ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+    }()
+}
+
 enum NativeGEMM {
     typealias Vector = SIMD16<Float>
     static let blockK = 256
@@ -19,11 +65,11 @@ enum NativeGEMM {
     static let tileN = 16
 
     /// C = op(A) * B' + beta C with B' packed once by `PackedMatrix` (for a right operand reused many times,
-    /// like an LSTM's recurrent weights at every time step).
+    /// like an LSTM's recurrent weights at every time step). Runs the kernel B' was packed for.
     static func multiply(transA: Bool, m: Int, a: UnsafePointer<Float>, lda: Int, packed: PackedMatrix,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let n = packed.n, k = packed.k
-        let panelsN = (n + tileN - 1) / tileN
+        let n = packed.n, k = packed.k, kernel = packed.kernel, width = kernel.panelWidth
+        let panelsN = (n + width - 1) / width
         let blocksM = (m + blockM - 1) / blockM
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: blockM * min(k, blockK))
         defer { packedA.deallocate() }
@@ -37,10 +83,11 @@ enum NativeGEMM {
                 let rows = min(blockM, m - i0)
                 if transA {
                     packA(UnsafeMutablePointer(mutating: a), lda: lda, transposed: true, i0: i0, rows: rows, k0: k0, kb: kb, into: packedA)
-                    computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: packed.storage + k0 * panelsN * tileN,
+                    computeBlock(kernel, rows: rows, n: n, kb: kb, packedA: packedA, packedB: packed.storage + k0 * panelsN * width,
                                  c: c + i0 * ldc, ldc: ldc, beta: blockBeta)
                 } else {
-                    computeBlockDirect(rows: rows, n: n, kb: kb, a: a + i0 * lda + k0, lda: lda, packedB: packed.storage + k0 * panelsN * tileN,
+                    computeBlockDirect(kernel, rows: rows, n: n, kb: kb, a: a + i0 * lda + k0, lda: lda,
+                                       packedB: packed.storage + k0 * panelsN * width,
                                        c: c + i0 * ldc, ldc: ldc, beta: blockBeta, zeroRow: packedA)
                 }
             }
@@ -50,9 +97,11 @@ enum NativeGEMM {
 
     static func multiply(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let panelsN = (n + tileN - 1) / tileN
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: min(k, blockK) * panelsN * tileN)
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
+                         kernel: GEMMKernel = .preferred) {
+        let width = kernel.panelWidth
+        let panelsN = (n + width - 1) / width
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: min(k, blockK) * panelsN * width)
         defer { packedB.deallocate() }
         let blocksM = (m + blockM - 1) / blockM
         let aShared = SharedPointer(UnsafeMutablePointer(mutating: a))
@@ -61,7 +110,7 @@ enum NativeGEMM {
         var k0 = 0
         while k0 < k {
             let kb = min(blockK, k - k0)
-            packB(b, ldb: ldb, transposed: transB, k0: k0, kb: kb, n: n, into: packedB)
+            packB(b, ldb: ldb, transposed: transB, k0: k0, kb: kb, n: n, width: width, into: packedB)
             let blockBeta: Float = k0 == 0 ? beta : 1
             let start = k0
             let work: @Sendable (Int, Range<Int>) -> Void = { _, range in
@@ -73,10 +122,10 @@ enum NativeGEMM {
                     let rows = min(blockM, m - i0)
                     if transA {
                         packA(aShared.base, lda: lda, transposed: true, i0: i0, rows: rows, k0: start, kb: kb, into: packedA)
-                        computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: bShared.base,
+                        computeBlock(kernel, rows: rows, n: n, kb: kb, packedA: packedA, packedB: bShared.base,
                                      c: cShared.base + i0 * ldc, ldc: ldc, beta: blockBeta)
                     } else {
-                        computeBlockDirect(rows: rows, n: n, kb: kb, a: aShared.base + i0 * lda + start, lda: lda, packedB: bShared.base,
+                        computeBlockDirect(kernel, rows: rows, n: n, kb: kb, a: aShared.base + i0 * lda + start, lda: lda, packedB: bShared.base,
                                            c: cShared.base + i0 * ldc, ldc: ldc, beta: blockBeta, zeroRow: packedA)
                     }
                 }
@@ -91,30 +140,51 @@ enum NativeGEMM {
         }
     }
 
-    /// op(B)[k0 ..< k0+kb, 0 ..< n] into panels `[panel][kk][16]`, columns past n zero.
-    @inline(__always)
-    static func packB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, k0: Int, kb: Int, n: Int,
+    /// op(B)[k0 ..< k0+kb, 0 ..< n] into panels `[panel][kk][width]`, columns past n zero.
+    static func packB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, k0: Int, kb: Int, n: Int, width tileWidth: Int,
                       into packed: UnsafeMutablePointer<Float>) {
-        let panels = (n + tileN - 1) / tileN
+        let panels = (n + tileWidth - 1) / tileWidth
         for panel in 0..<panels {
-            let j0 = panel * tileN
-            let width = min(tileN, n - j0)
-            let out = packed + panel * kb * tileN
-            if !transposed {
-                for kk in 0..<kb {
-                    let source = b + (k0 + kk) * ldb + j0
-                    let target = out + kk * tileN
-                    if width == tileN {
-                        target.update(from: source, count: tileN)
-                    } else {
-                        for j in 0..<tileN { target[j] = j < width ? source[j] : 0 }
+            let j0 = panel &* tileWidth
+            let width = min(tileWidth, n &- j0)
+            let out = packed + panel &* kb &* tileWidth
+            if !transposed && width == tileWidth {
+                // Whole panel rows: 16-lane moves, not a memcpy call per 64 or 128 bytes.
+                var source = UnsafeRawPointer(b + ((k0 &* ldb) &+ j0))
+                var target = UnsafeMutableRawPointer(out)
+                let stride = ldb &* 4
+                let vectors = tileWidth / 16
+                for _ in 0..<kb {
+                    for v in 0..<vectors {
+                        target.storeBytes(of: source.loadUnaligned(fromByteOffset: v &* 64, as: Vector.self), toByteOffset: v &* 64, as: Vector.self)
                     }
+                    source += stride
+                    target += tileWidth &* 4
+                }
+            } else if !transposed {
+                for kk in 0..<kb {
+                    let source = b + ((k0 &+ kk) &* ldb &+ j0)
+                    let target = out + kk &* tileWidth
+                    target.update(from: source, count: width)
+                    if width < tileWidth { (target + width).update(repeating: 0, count: tileWidth &- width) }
                 }
             } else {
-                if width < tileN { out.update(repeating: 0, count: kb * tileN) }
-                for j in 0..<width {
-                    let source = b + (j0 + j) * ldb + k0
-                    for kk in 0..<kb { out[kk * tileN + j] = source[kk] }
+                if width < tileWidth { out.update(repeating: 0, count: kb &* tileWidth) }
+                // Four source rows at a time: four read streams, each write fills four lanes of one panel row.
+                var j = 0
+                while j &+ 4 <= width {
+                    let s0 = b + ((j0 &+ j) &* ldb &+ k0), s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
+                    var target = out + j
+                    for kk in 0..<kb {
+                        target[0] = s0[kk]; target[1] = s1[kk]; target[2] = s2[kk]; target[3] = s3[kk]
+                        target += tileWidth
+                    }
+                    j &+= 4
+                }
+                while j < width {
+                    let source = b + ((j0 &+ j) &* ldb &+ k0)
+                    for kk in 0..<kb { out[kk &* tileWidth &+ j] = source[kk] }
+                    j &+= 1
                 }
             }
         }
@@ -135,6 +205,17 @@ enum NativeGEMM {
                     let source = a + (i0 + r0 + r) * lda + k0
                     for kk in 0..<kb { out[kk * tileM + r] = source[kk] }
                 }
+            } else if height == tileM {
+                // Six contiguous floats per k: one 4-lane and one 2-lane move (no per-element loop).
+                var source = UnsafeRawPointer(a + ((k0 &* lda) &+ i0 &+ r0))
+                var target = UnsafeMutableRawPointer(out)
+                let stride = lda &* 4
+                for _ in 0..<kb {
+                    target.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16, as: SIMD2<Float>.self)
+                    source += stride
+                    target += 24
+                }
             } else {
                 for kk in 0..<kb {
                     let source = a + (k0 + kk) * lda + i0 + r0
@@ -142,6 +223,28 @@ enum NativeGEMM {
                     for r in 0..<height { target[r] = source[r] }
                 }
             }
+        }
+    }
+
+    @inline(__always)
+    static func computeBlock(_ kernel: GEMMKernel, rows: Int, n: Int, kb: Int, packedA: UnsafeMutablePointer<Float>,
+                             packedB: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        if kernel == .avx512 {
+            AVX512GEMM.computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: packedB, c: c, ldc: ldc, beta: beta)
+        } else {
+            computeBlock(rows: rows, n: n, kb: kb, packedA: packedA, packedB: packedB, c: c, ldc: ldc, beta: beta)
+        }
+    }
+
+    @inline(__always)
+    static func computeBlockDirect(_ kernel: GEMMKernel, rows: Int, n: Int, kb: Int, a: UnsafePointer<Float>, lda: Int,
+                                   packedB: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float,
+                                   zeroRow: UnsafeMutablePointer<Float>) {
+        if kernel == .avx512 {
+            AVX512GEMM.computeBlockDirect(rows: rows, n: n, kb: kb, a: a, lda: lda, packedB: packedB, c: c, ldc: ldc, beta: beta,
+                                          zeroRow: zeroRow)
+        } else {
+            computeBlockDirect(rows: rows, n: n, kb: kb, a: a, lda: lda, packedB: packedB, c: c, ldc: ldc, beta: beta, zeroRow: zeroRow)
         }
     }
 
@@ -245,21 +348,24 @@ enum NativeGEMM {
     }
 }
 
-/// op(B) `[k, n]` packed for `NativeGEMM`: for each K block of 256 rows, 16-column panels `[kb, 16]`.
+/// op(B) `[k, n]` packed for `NativeGEMM`'s `kernel`: for each K block of 256 rows, panels `[kb, width]`.
 final class PackedMatrix: @unchecked Sendable {
     let k: Int
     let n: Int
+    let kernel: GEMMKernel
     let storage: UnsafeMutablePointer<Float>
 
-    init(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, k: Int, n: Int) {
+    init(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, k: Int, n: Int, kernel: GEMMKernel = .preferred) {
         self.k = k
         self.n = n
-        let panelsN = (n + NativeGEMM.tileN - 1) / NativeGEMM.tileN
-        storage = .allocate(capacity: max(1, k * panelsN * NativeGEMM.tileN))
+        self.kernel = kernel
+        let width = kernel.panelWidth
+        let panelsN = (n + width - 1) / width
+        storage = .allocate(capacity: max(1, k * panelsN * width))
         var k0 = 0
         while k0 < k {
             let kb = min(NativeGEMM.blockK, k - k0)
-            NativeGEMM.packB(b, ldb: ldb, transposed: transposed, k0: k0, kb: kb, n: n, into: storage + k0 * panelsN * NativeGEMM.tileN)
+            NativeGEMM.packB(b, ldb: ldb, transposed: transposed, k0: k0, kb: kb, n: n, width: width, into: storage + k0 * panelsN * width)
             k0 += kb
         }
     }

@@ -60,10 +60,14 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     func forward(_ input: Activations, context: inout ForwardContext) -> Activations
     func backward(_ outputGradient: Tensor) -> Tensor
+    /// Like `backward` for the model's first trainable layer, whose dLoss/dInput nobody reads: accumulates
+    /// parameter gradients and may skip computing the input gradient.
+    func backwardParametersOnly(_ outputGradient: Tensor)
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public func backwardParametersOnly(_ outputGradient: Tensor) { _ = backward(outputGradient) }
 }
 
 /// Row bookkeeping for masked sequence layers: a tensor `[N, T, inner..., C]` seen as `N * T * inner`

@@ -61,11 +61,14 @@ public final class Model {
     public var clipNorm: Float? = nil
 
     let layers: [Layer]
+    /// Index of the first layer with trainable parameters (where `backward` stops).
+    private let firstTrainableLayer: Int
     private var dropoutGenerator: SeededGenerator
 
     /// Builds the network; throws `ModelSpecError` for a bad spec.
     public init(spec: ModelSpec, inputSize: Int, classCount: Int, seed: UInt64) throws {
         try spec.validate()
+        _ = AllocatorTuning.applied
         guard inputSize >= 1 else { throw ModelSpecError(path: "inputSize", expected: ">= 1", found: "\(inputSize)") }
         guard classCount >= 2 else { throw ModelSpecError(path: "classCount", expected: ">= 2", found: "\(classCount)") }
         self.spec = spec
@@ -78,6 +81,7 @@ public final class Model {
         var generator = SeededGenerator(seed: seed, stream: "initialization")
         self.dropoutGenerator = SeededGenerator(seed: seed, stream: "dropout")
         self.layers = Model.build(spec: spec, inputSize: inputSize, classCount: classCount, generator: &generator)
+        self.firstTrainableLayer = layers.firstIndex { $0.parameters.contains(where: \.isTrainable) } ?? layers.count
         let names = layers.flatMap(\.parameters).map(\.name)
         precondition(Set(names).count == names.count, "parameter names must be unique (checkpoints key on them): \(names)")
     }
@@ -98,9 +102,17 @@ public final class Model {
     }
 
     /// Backpropagates dLoss/dLogits through every layer, accumulating parameter gradients.
+    /// Layers before the first trainable one have nothing to learn, and the input gradient of that one is
+    /// not needed: backpropagation stops there.
     public func backward(_ logitsGradient: Tensor) {
         var gradient = logitsGradient
-        for layer in layers.reversed() { gradient = layer.backward(gradient) }
+        for index in layers.indices.reversed() where index >= firstTrainableLayer {
+            if index == firstTrainableLayer {
+                layers[index].backwardParametersOnly(gradient)
+            } else {
+                gradient = layers[index].backward(gradient)
+            }
+        }
     }
 
     public func zeroGradients() {

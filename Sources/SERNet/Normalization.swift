@@ -19,6 +19,7 @@ public final class BatchNorm: Layer {
     private var shape: [Int] = []
     private var lengths: [Int]?
     private var trainingMode = false
+    private var threads = 1
 
     public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, name: String = "batchNorm") {
         self.channels = channels
@@ -40,40 +41,21 @@ public final class BatchNorm: Layer {
         shape = x.shape
         lengths = input.lengths
         trainingMode = context.training
+        threads = context.threads
+        let chunks = elementwiseChunks(samples: layout.batch, elements: x.count, threads: threads)
         var mean = [Float](repeating: 0, count: C)
         var variance = [Float](repeating: 1, count: C)
         if context.training {
-            var sum = [Double](repeating: 0, count: C), squares = [Double](repeating: 0, count: C)
-            var count = 0
-            x.scalars.withUnsafeBufferPointer { xb in
-                sum.withUnsafeMutableBufferPointer { sb in
-                    squares.withUnsafeMutableBufferPointer { qb in
-                        // Float partial sums per row block of 64, folded into Double: exact enough, vectorised.
-                        var partial = [Float](repeating: 0, count: 2 * C)
-                        partial.withUnsafeMutableBufferPointer { pb in
-                            for n in 0..<layout.batch {
-                                let rows = layout.validRows(n, lengths: input.lengths)
-                                count += rows.count
-                                var r = rows.lowerBound
-                                while r < rows.upperBound {
-                                    let end = min(r + 64, rows.upperBound)
-                                    pb.update(repeating: 0)
-                                    for row in r..<end {
-                                        let xr = xb.baseAddress! + row * C
-                                        for c in 0..<C { let v = xr[c]; pb[c] += v; pb[C + c] += v * v }
-                                    }
-                                    for c in 0..<C { sb[c] += Double(pb[c]); qb[c] += Double(pb[C + c]) }
-                                    r = end
-                                }
-                            }
-                        }
-                    }
-                }
+            // Per chunk of samples: sums and sums of squares (Double), folded in chunk order.
+            let (partials, count) = x.scalars.withUnsafeBufferPointer { xb in
+                BatchNorm.channelSums(layout: layout, lengths: input.lengths, chunks: chunks, first: xb.baseAddress!, second: nil)
             }
             let m = Double(max(count, 1))
             for c in 0..<C {
-                let mu = sum[c] / m
-                let biased = max(0, squares[c] / m - mu * mu)
+                var sum = 0.0, squares = 0.0
+                for chunk in 0..<chunks { sum += partials[chunk * 2 * C + c]; squares += partials[chunk * 2 * C + C + c] }
+                let mu = sum / m
+                let biased = max(0, squares / m - mu * mu)
                 mean[c] = Float(mu)
                 variance[c] = Float(biased)
                 let unbiased = count > 1 ? biased * m / (m - 1) : biased
@@ -86,22 +68,26 @@ public final class BatchNorm: Layer {
         }
         let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
         inverseDeviation = inverse
-        var normalizedValues = [Float](repeating: 0, count: x.count)
-        var y = [Float](repeating: 0, count: x.count)
-        let gamma = scale.value, beta = shift.value
-        x.scalars.withUnsafeBufferPointer { xb in
-            normalizedValues.withUnsafeMutableBufferPointer { nb in
-                y.withUnsafeMutableBufferPointer { yb in
-                    mean.withUnsafeBufferPointer { mb in
-                        inverse.withUnsafeBufferPointer { ib in
-                            gamma.withUnsafeBufferPointer { gb in
-                                beta.withUnsafeBufferPointer { bb in
-                                    for r in 0..<totalRows {
-                                        let xr = xb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, yr = yb.baseAddress! + r * C
-                                        for c in 0..<C {
-                                            let v = (xr[c] - mb[c]) * ib[c]
-                                            nr[c] = v
-                                            yr[c] = v * gb[c] + bb[c]
+        if normalized.count != x.count { normalized = [Float](repeating: 0, count: x.count) }
+        let gamma = scale.value, beta = shift.value, centre = mean
+        let y = [Float](unsafeUninitializedCapacity: x.count) { yb, initialized in
+            x.scalars.withUnsafeBufferPointer { xb in
+                normalized.withUnsafeMutableBufferPointer { nb in
+                    let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!)), nP = SharedPointer(nb.baseAddress!)
+                    let yP = SharedPointer(yb.baseAddress!)
+                    // Every row, padded ones included (finite values; they take no part in anything downstream).
+                    parallelChunks(count: totalRows, chunks: chunks) { _, rows in
+                        centre.withUnsafeBufferPointer { mb in
+                            inverse.withUnsafeBufferPointer { ib in
+                                gamma.withUnsafeBufferPointer { gb in
+                                    beta.withUnsafeBufferPointer { bb in
+                                        for r in rows {
+                                            let xr = xP.base + r * C, nr = nP.base + r * C, yr = yP.base + r * C
+                                            for c in 0..<C {
+                                                let v = (xr[c] - mb[c]) * ib[c]
+                                                nr[c] = v
+                                                yr[c] = v * gb[c] + bb[c]
+                                            }
                                         }
                                     }
                                 }
@@ -110,40 +96,25 @@ public final class BatchNorm: Layer {
                     }
                 }
             }
+            initialized = x.count
         }
-        normalized = normalizedValues
         return Activations(values: Tensor(shape: x.shape, scalars: y), lengths: input.lengths)
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let layout = RowLayout(shape: shape)
         let C = channels
-        var dx = [Float](repeating: 0, count: outputGradient.count)
-        var sumDy = [Double](repeating: 0, count: C), sumDyX = [Double](repeating: 0, count: C)
-        var count = 0
+        let chunks = elementwiseChunks(samples: layout.batch, elements: outputGradient.count, threads: threads)
         let gamma = scale.value, inverse = inverseDeviation
         let lengths = self.lengths, trainingMode = self.trainingMode
+        var dx = [Float](repeating: 0, count: outputGradient.count)
         outputGradient.scalars.withUnsafeBufferPointer { gb in
             normalized.withUnsafeBufferPointer { nb in
-                var partial = [Float](repeating: 0, count: 2 * C)
-                partial.withUnsafeMutableBufferPointer { pb in
-                    for n in 0..<layout.batch {
-                        let rows = layout.validRows(n, lengths: lengths)
-                        count += rows.count
-                        var r = rows.lowerBound
-                        while r < rows.upperBound {
-                            let end = min(r + 64, rows.upperBound)
-                            pb.update(repeating: 0)
-                            for row in r..<end {
-                                let gr = gb.baseAddress! + row * C, nr = nb.baseAddress! + row * C
-                                for c in 0..<C { pb[c] += gr[c]; pb[C + c] += gr[c] * nr[c] }
-                            }
-                            for c in 0..<C { sumDy[c] += Double(pb[c]); sumDyX[c] += Double(pb[C + c]) }
-                            r = end
-                        }
-                    }
-                }
+                let (partials, count) = BatchNorm.channelSums(layout: layout, lengths: lengths, chunks: chunks,
+                                                              first: gb.baseAddress!, second: nb.baseAddress!)
+                var sumDy = [Double](repeating: 0, count: C), sumDyX = [Double](repeating: 0, count: C)
                 for c in 0..<C {
+                    for chunk in 0..<chunks { sumDy[c] += partials[chunk * 2 * C + c]; sumDyX[c] += partials[chunk * 2 * C + C + c] }
                     scale.gradient[c] += Float(sumDyX[c])
                     shift.gradient[c] += Float(sumDy[c])
                 }
@@ -151,15 +122,19 @@ public final class BatchNorm: Layer {
                 let meanDy = (0..<C).map { trainingMode ? Float(sumDy[$0]) * gamma[$0] / m : 0 }
                 let meanDyX = (0..<C).map { trainingMode ? Float(sumDyX[$0]) * gamma[$0] / m : 0 }
                 dx.withUnsafeMutableBufferPointer { db in
-                    gamma.withUnsafeBufferPointer { gm in
-                        inverse.withUnsafeBufferPointer { ib in
-                            meanDy.withUnsafeBufferPointer { md in
-                                meanDyX.withUnsafeBufferPointer { mx in
-                                    for n in 0..<layout.batch {
-                                        for r in layout.validRows(n, lengths: lengths) {
-                                            let gr = gb.baseAddress! + r * C, nr = nb.baseAddress! + r * C, dr = db.baseAddress! + r * C
-                                            for c in 0..<C {
-                                                dr[c] = (gr[c] * gm[c] - md[c] - nr[c] * mx[c]) * ib[c]
+                    let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                    let nP = SharedPointer(UnsafeMutablePointer(mutating: nb.baseAddress!)), dP = SharedPointer(db.baseAddress!)
+                    parallelChunks(count: layout.batch, chunks: chunks) { _, samples in
+                        gamma.withUnsafeBufferPointer { gm in
+                            inverse.withUnsafeBufferPointer { ib in
+                                meanDy.withUnsafeBufferPointer { md in
+                                    meanDyX.withUnsafeBufferPointer { mx in
+                                        for n in samples {
+                                            for r in layout.validRows(n, lengths: lengths) {
+                                                let gr = gP.base + r * C, nr = nP.base + r * C, dr = dP.base + r * C
+                                                for c in 0..<C {
+                                                    dr[c] = (gr[c] * gm[c] - md[c] - nr[c] * mx[c]) * ib[c]
+                                                }
                                             }
                                         }
                                     }
@@ -171,6 +146,86 @@ public final class BatchNorm: Layer {
             }
         }
         return Tensor(shape: shape, scalars: dx)
+    }
+
+    /// Per chunk of samples, per channel, over valid rows: sum of `first` and sum of `first * first`
+    /// (`second == nil`) or of `first * second`, as `[chunk][2][C]` Doubles, and the valid row count.
+    /// Float partial sums per block of 64 rows, folded into Double: exact enough, vectorised.
+    static func channelSums(layout: RowLayout, lengths: [Int]?, chunks: Int, first: UnsafePointer<Float>,
+                            second: UnsafePointer<Float>?) -> ([Double], Int) {
+        let C = layout.channels
+        var partials = [Double](repeating: 0, count: chunks * 2 * C)
+        var counts = [Int](repeating: 0, count: chunks)
+        let aP = SharedPointer(UnsafeMutablePointer(mutating: first))
+        let bP = second.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+        partials.withUnsafeMutableBufferPointer { pb in
+            counts.withUnsafeMutableBufferPointer { cb in
+                let partialP = SharedDoublePointer(pb.baseAddress!), countP = SharedIntPointer(cb.baseAddress!)
+                parallelChunks(count: layout.batch, chunks: chunks) { chunk, samples in
+                    let sums = partialP.base + chunk * 2 * C
+                    let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
+                    defer { block.deallocate() }
+                    var count = 0
+                    for n in samples {
+                        let rows = layout.validRows(n, lengths: lengths)
+                        count += rows.count
+                        var r = rows.lowerBound
+                        while r < rows.upperBound {
+                            let end = min(r + 64, rows.upperBound)
+                            BatchNorm.blockSums(rows: r..<end, channels: C, first: aP.base, second: bP?.base, into: block)
+                            for c in 0..<(2 * C) { sums[c] += Double(block[c]) }
+                            r = end
+                        }
+                    }
+                    countP.base[chunk] = count
+                }
+            }
+        }
+        return (partials, counts.reduce(0, +))
+    }
+
+    /// block[c] = sum over `rows` of a[row, c]; block[C + c] = sum of a * b (or a * a), in row order,
+    /// sixteen channels at a time in registers.
+    @inline(__always)
+    static func blockSums(rows: Range<Int>, channels C: Int, first a: UnsafeMutablePointer<Float>, second b: UnsafeMutablePointer<Float>?,
+                          into block: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let rowBytes = C &* 4
+        var c0 = 0
+        while c0 &+ 16 <= C {
+            var sum = V(), product = V()
+            var pa = UnsafeRawPointer(a + (rows.lowerBound &* C &+ c0))
+            if let b {
+                var pb = UnsafeRawPointer(b + (rows.lowerBound &* C &+ c0))
+                for _ in rows {
+                    let v = pa.loadUnaligned(as: V.self)
+                    sum += v
+                    product += v * pb.loadUnaligned(as: V.self)
+                    pa += rowBytes
+                    pb += rowBytes
+                }
+            } else {
+                for _ in rows {
+                    let v = pa.loadUnaligned(as: V.self)
+                    sum += v
+                    product += v * v
+                    pa += rowBytes
+                }
+            }
+            UnsafeMutableRawPointer(block + c0).storeBytes(of: sum, as: V.self)
+            UnsafeMutableRawPointer(block + (C &+ c0)).storeBytes(of: product, as: V.self)
+            c0 &+= 16
+        }
+        for c in c0..<C {
+            var sum: Float = 0, product: Float = 0
+            for row in rows {
+                let v = a[row &* C &+ c]
+                sum += v
+                product += v * (b?[row &* C &+ c] ?? v)
+            }
+            block[c] = sum
+            block[C &+ c] = product
+        }
     }
 }
 

@@ -7,7 +7,9 @@ public final class MaxPooling: Layer {
     public let poolTime: Int
     public let poolFrequency: Int
     private var inputShape: [Int] = []
+    /// Flat input index of each output's maximum (-1 for outputs past a sequence's end).
     private var argmax: [Int32] = []
+    private var threads = 1
 
     public init(poolTime: Int, poolFrequency: Int = 1) {
         precondition(poolTime >= 1 && poolFrequency >= 1, "pool sizes must be >= 1, got \(poolTime) x \(poolFrequency)")
@@ -18,11 +20,18 @@ public final class MaxPooling: Layer {
     public func forward(_ input: Activations, context: inout ForwardContext) -> Activations {
         let x = input.values
         precondition(x.rank == 3 || x.rank == 4, "MaxPooling expects [N, T, C] or [N, T, F, C], got \(x.shape)")
+        precondition(x.count < Int(Int32.max), "MaxPooling indexes with Int32, got \(x.count) elements")
         inputShape = x.shape
+        threads = context.threads
         let N = x.shape[0], T = x.shape[1], F = x.rank == 4 ? x.shape[2] : 1, C = x.shape[x.rank - 1]
         let outT = (T + poolTime - 1) / poolTime, outF = (F + poolFrequency - 1) / poolFrequency
         let lengths = input.lengths ?? [Int](repeating: T, count: N)
         let outLengths = lengths.map { ($0 + poolTime - 1) / poolTime }
+        if F == 1 {
+            let y = forwardSequence(x, lengths: lengths, outLengths: outLengths, threads: context.threads)
+            let shape = x.rank == 4 ? [N, outT, 1, C] : [N, outT, C]
+            return Activations(values: Tensor(shape: shape, scalars: y), lengths: input.lengths == nil ? nil : outLengths)
+        }
         var y = [Float](repeating: 0, count: N * outT * outF * C)
         argmax = [Int32](repeating: -1, count: y.count)
         x.scalars.withUnsafeBufferPointer { xb in
@@ -61,11 +70,86 @@ public final class MaxPooling: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        if inputShape.count == 3 || inputShape[2] == 1 { return backwardSequence(outputGradient) }
         var dx = [Float](repeating: 0, count: inputShape.reduce(1, *))
         outputGradient.scalars.withUnsafeBufferPointer { gb in
             argmax.withUnsafeBufferPointer { ab in
                 for i in 0..<gb.count where ab[i] >= 0 { dx[Int(ab[i])] += gb[i] }
             }
+        }
+        return Tensor(shape: inputShape, scalars: dx)
+    }
+}
+
+/// The one-bin path (`[N, T, C]` or `[N, T, 1, C]`, every Conv1D model): samples split across threads,
+/// branch-free (vectorised) comparisons; backward writes every input gradient once (no zero fill, no scatter).
+extension MaxPooling {
+    func forwardSequence(_ x: Tensor, lengths: [Int], outLengths: [Int], threads: Int) -> [Float] {
+        let N = x.shape[0], T = x.shape[1], C = x.shape[x.rank - 1], p = poolTime
+        let outT = (T + p - 1) / p
+        let total = N * outT * C
+        if argmax.count != total { argmax = [Int32](repeating: -1, count: total) }
+        let y = [Float](unsafeUninitializedCapacity: total) { yb, initialized in
+            x.scalars.withUnsafeBufferPointer { xb in
+                argmax.withUnsafeMutableBufferPointer { ab in
+                    let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!)), yP = SharedPointer(yb.baseAddress!)
+                    let aP = SharedInt32Pointer(ab.baseAddress!)
+                    parallelChunks(count: N, chunks: elementwiseChunks(samples: N, elements: x.count, threads: threads)) { _, range in
+                        for n in range {
+                            for t in 0..<outT {
+                                let yr = yP.base + (n * outT + t) * C, ar = aP.base + (n * outT + t) * C
+                                if t >= outLengths[n] {
+                                    yr.update(repeating: 0, count: C)
+                                    ar.update(repeating: -1, count: C)
+                                    continue
+                                }
+                                let first = (n * T + t * p) * C
+                                let x0 = xP.base + first
+                                for c in 0..<C { yr[c] = x0[c]; ar[c] = Int32(truncatingIfNeeded: first &+ c) }
+                                // Later window frames replace the maximum only when strictly larger (the first wins ties).
+                                for tt in (t * p + 1)..<min(lengths[n], (t + 1) * p) {
+                                    let base = (n * T + tt) * C
+                                    let xr = xP.base + base
+                                    for c in 0..<C {
+                                        let v = xr[c], larger = v > yr[c]
+                                        yr[c] = larger ? v : yr[c]
+                                        ar[c] = larger ? Int32(truncatingIfNeeded: base &+ c) : ar[c]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = total
+        }
+        return y
+    }
+
+    func backwardSequence(_ outputGradient: Tensor) -> Tensor {
+        let N = inputShape[0], T = inputShape[1], C = inputShape[inputShape.count - 1], p = poolTime
+        let outT = (T + p - 1) / p
+        let total = N * T * C
+        let dx = [Float](unsafeUninitializedCapacity: total) { db, initialized in
+            outputGradient.scalars.withUnsafeBufferPointer { gb in
+                argmax.withUnsafeBufferPointer { ab in
+                    let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!)), dP = SharedPointer(db.baseAddress!)
+                    let aP = SharedInt32Pointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    parallelChunks(count: N, chunks: elementwiseChunks(samples: N, elements: total, threads: threads)) { _, range in
+                        for n in range {
+                            for t in 0..<outT {
+                                let g = gP.base + (n * outT + t) * C, a = aP.base + (n * outT + t) * C
+                                for r in (t * p)..<min(T, (t + 1) * p) {
+                                    let base = (n * T + r) * C
+                                    let d = dP.base + base
+                                    for c in 0..<C { d[c] = a[c] == Int32(truncatingIfNeeded: base &+ c) ? g[c] : 0 }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = total
         }
         return Tensor(shape: inputShape, scalars: dx)
     }
@@ -96,11 +180,14 @@ public final class GlobalAveragePooling: Layer {
         let C = layout.channels
         var y = [Float](repeating: 0, count: layout.batch * C)
         x.scalars.withUnsafeBufferPointer { xb in
-            for n in 0..<layout.batch {
-                let rows = layout.validRows(n, lengths: input.lengths)
-                let scale = 1 / Float(max(1, rows.count))
-                for r in rows { for c in 0..<C { y[n * C + c] += xb[r * C + c] } }
-                for c in 0..<C { y[n * C + c] *= scale }
+            y.withUnsafeMutableBufferPointer { yb in
+                for n in 0..<layout.batch {
+                    let rows = layout.validRows(n, lengths: input.lengths)
+                    let scale = 1 / Float(max(1, rows.count))
+                    let out = yb.baseAddress! + n * C
+                    accumulateRows(out, xb.baseAddress! + rows.lowerBound * C, rowCount: rows.count, width: C)
+                    for c in 0..<C { out[c] *= scale }
+                }
             }
         }
         return Activations(values: Tensor(shape: [layout.batch, C], scalars: y), lengths: nil)
@@ -111,10 +198,16 @@ public final class GlobalAveragePooling: Layer {
         let C = layout.channels
         var dx = [Float](repeating: 0, count: inputShape.reduce(1, *))
         dx.withUnsafeMutableBufferPointer { db in
-            for n in 0..<layout.batch {
-                let rows = layout.validRows(n, lengths: lengths)
-                let scale = 1 / Float(max(1, rows.count))
-                for r in rows { for c in 0..<C { db[r * C + c] = outputGradient.scalars[n * C + c] * scale } }
+            outputGradient.scalars.withUnsafeBufferPointer { gb in
+                for n in 0..<layout.batch {
+                    let rows = layout.validRows(n, lengths: lengths)
+                    let scale = 1 / Float(max(1, rows.count))
+                    let g = gb.baseAddress! + n * C
+                    for r in rows {
+                        let target = db.baseAddress! + r * C
+                        for c in 0..<C { target[c] = g[c] * scale }
+                    }
+                }
             }
         }
         return Tensor(shape: inputShape, scalars: dx)

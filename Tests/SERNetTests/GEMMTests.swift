@@ -1,4 +1,6 @@
+import Foundation
 import SERCore
+import SERKernelsAVX512
 import Testing
 @testable import SERNet
 
@@ -18,6 +20,8 @@ struct GEMMTests {
         Case(m: 100, n: 33, k: 70, transA: true, transB: true, beta: 1),    // M spans two row blocks
         Case(m: 32, n: 64, k: 16, transA: false, transB: false, beta: 0.5),
         Case(m: 6, n: 16, k: 513, transA: false, transB: true, beta: 1),
+        Case(m: 97, n: 75, k: 40, transA: false, transB: false, beta: 1),   // partial 32-wide and 16-wide panels
+        Case(m: 5, n: 8, k: 257, transA: false, transB: true, beta: 0),     // a classifier: one narrow panel
     ]
 
     func random(_ count: Int, _ seed: UInt64) -> [Float] {
@@ -42,8 +46,23 @@ struct GEMMTests {
         return out
     }
 
-    @Test(arguments: cases, [1, 2])
-    func matchesReference(_ c: Case, threads: Int) {
+    @Test func kernelChoiceFollowsTheCPU() {
+        // The AVX-512 kernel is preferred exactly when the CPU reports AVX-512 (unless SERLAB_GEMM=avx2).
+        let forced = ProcessInfo.processInfo.environment["SERLAB_GEMM"]?.lowercased() == "avx2"
+        #expect(GEMMKernel.preferred == (CPUFeatures.hasAVX512 && !forced ? .avx512 : .avx2))
+        #expect(GEMMKernel.available.contains(.avx2))
+        if GEMMKernel.available.contains(.avx512) {
+            #expect(GEMMKernel.avx512.panelWidth == AVX512GEMM.tileN && NativeGEMM.tileM == AVX512GEMM.tileM)
+        }
+    }
+
+    /// Every kernel this process can run (both on an AVX-512 machine), one and two threads.
+    @Test(arguments: cases, GEMMKernel.available)
+    func matchesReference(_ c: Case, kernel: GEMMKernel) {
+        for threads in [1, 2] { check(c, kernel: kernel, threads: threads) }
+    }
+
+    func check(_ c: Case, kernel: GEMMKernel, threads: Int) {
         // Leading dimensions larger than the matrices, to exercise strides.
         let lda = (c.transA ? c.m : c.k) + 3, ldb = (c.transB ? c.k : c.n) + 2, ldc = c.n + 5
         let a = random((c.transA ? c.k : c.m) * lda, 1), b = random((c.transB ? c.n : c.k) * ldb, 2)
@@ -52,11 +71,11 @@ struct GEMMTests {
         var native = c0
         native.withUnsafeMutableBufferPointer { out in
             NativeGEMM.multiply(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, a: a, lda: lda, b: b, ldb: ldb,
-                                beta: c.beta, c: out.baseAddress!, ldc: ldc, threads: threads)
+                                beta: c.beta, c: out.baseAddress!, ldc: ldc, threads: threads, kernel: kernel)
         }
         var packed = c0
         b.withUnsafeBufferPointer { bp in
-            let matrix = PackedMatrix(bp.baseAddress!, ldb: ldb, transposed: c.transB, k: c.k, n: c.n)
+            let matrix = PackedMatrix(bp.baseAddress!, ldb: ldb, transposed: c.transB, k: c.k, n: c.n, kernel: kernel)
             packed.withUnsafeMutableBufferPointer { out in
                 NativeGEMM.multiply(transA: c.transA, m: c.m, a: a, lda: lda, packed: matrix, beta: c.beta, c: out.baseAddress!, ldc: ldc)
             }
@@ -66,12 +85,12 @@ struct GEMMTests {
             for j in 0..<ldc {
                 let index = i * ldc + j
                 if j < c.n {
-                    #expect(abs(Double(native[index]) - expected[index]) < tolerance, "\(c) at (\(i), \(j))")
+                    #expect(abs(Double(native[index]) - expected[index]) < tolerance, "\(c) \(kernel) threads \(threads) at (\(i), \(j))")
                 } else {
                     #expect(native[index] == c0[index], "\(c): wrote outside C at (\(i), \(j))")
                 }
             }
         }
-        #expect(packed == native, "\(c): packed and unpacked paths differ")
+        #expect(packed == native, "\(c) \(kernel): packed and unpacked paths differ")
     }
 }
