@@ -64,6 +64,13 @@ def load_only(path):
     return time.process_time() - start
 
 
+def load_native(path):
+    """librosa.load without resampling (soundfile decode + to_mono): load_only minus this is soxr's share."""
+    start = time.process_time()
+    librosa.load(path, sr=None)
+    return time.process_time() - start
+
+
 def fastest(repeats, body):
     """Fastest wall-clock seconds of `repeats` runs, and the summed worker CPU seconds of that run."""
     best = (float("inf"), None)
@@ -123,6 +130,9 @@ def main():
             result = serlab_phase("decode")
             keep(("serlab", "decode"), result["decodeSeconds"], result["decodeCPUSeconds"])
             keep(("librosa", "decode"), *fastest(1, lambda: pool.map(load_only, files, chunksize=8)))
+            result = serlab_phase("decodeNative")
+            keep(("serlab", "native"), result["decodeNativeSeconds"], result["decodeNativeCPUSeconds"])
+            keep(("librosa", "native"), *fastest(1, lambda: pool.map(load_native, files, chunksize=8)))
             result = serlab_phase("features")
             keep(("serlab", "features"), result["featureSeconds"], result["featureCPUSeconds"])
             keep(("librosa", "features"), *fastest(1, lambda: pool.map(features_of, range(n), chunksize=8)))
@@ -154,6 +164,11 @@ def main():
     print(f"serlab: decode+resample takes {100 * serlab['decodeShare']:.0f}% of its end-to-end wall time "
           f"({serlab['decodeSeconds']:.2f} s of {serlab['endToEndSeconds']:.2f} s), "
           f"{100 * serlab['decodeShareCPU']:.0f}% of its end-to-end CPU time")
+    # Where decode+resample goes, in CPU ms per file: decoding (native rate, mono) and resampling (the rest).
+    their_native, our_native = best[("librosa", "native")][1], best[("serlab", "native")][1]
+    print(f"decode+resample split, CPU ms/file: decode (native rate, mono) librosa {1000 * their_native / n:.2f}, "
+          f"serlab {1000 * our_native / n:.2f}; resample (libsoxr HQ, the difference) librosa "
+          f"{1000 * (decode_cpu - their_native) / n:.2f}, serlab {1000 * (serlab['decodeCPUSeconds'] - our_native) / n:.2f}")
     e2e, feat = rows[2][2] / rows[2][1], rows[1][2] / rows[1][1]
     print(f"targets (wall-clock files/s): end to end >= 3x: {'met' if e2e >= 3 else 'NOT met'} ({e2e:.2f}x), "
           f"features alone >= 6x: {'met' if feat >= 6 else 'NOT met'} ({feat:.2f}x)")

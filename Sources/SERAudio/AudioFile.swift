@@ -73,6 +73,11 @@ public enum AudioFile {
 
     /// `flacThroughLibFLAC: false` decodes FLAC through libsndfile too (tests prove both paths agree).
     static func read(_ url: URL, sampleRate: Int?, flacThroughLibFLAC: Bool) throws -> AudioClip {
+        // A clean FLAC stream never needs libsndfile (its open alone costs a libFLAC set-up and a log
+        // parse per file); anything the Swift decoder refuses takes the general path below.
+        if flacThroughLibFLAC, let flac = FLACDecoder.decodeMono(path: url.path) {
+            return try finish(flac.samples, rate: flac.sampleRate, target: sampleRate, url: url)
+        }
         let (handle, sfInfo) = try open(url)
         defer { sf_close(handle) }
         let channels = Int(sfInfo.channels)
@@ -95,7 +100,12 @@ public enum AudioFile {
                 throw AudioError.nonFinite(path: url.path, index: bad)
             }
         }
-        let rate = Int(sfInfo.samplerate)
+        return try finish(mono, rate: Int(sfInfo.samplerate), target: sampleRate, url: url)
+    }
+
+    /// Resamples decoded mono samples when a different target rate is asked for.
+    private static func finish(_ samples: [Float], rate: Int, target sampleRate: Int?, url: URL) throws -> AudioClip {
+        var mono = samples
         if let target = sampleRate, target != rate {
             do {
                 mono = try resample(mono, from: rate, to: target)

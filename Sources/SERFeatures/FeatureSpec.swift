@@ -122,4 +122,5 @@ public struct FeatureSpec: Codable, Hashable, Sendable {
 }
 
 /// Bumped whenever the feature code changes its numbers; part of every cache key.
-public let featureCodeVersion = 1
+/// 2: STFT power through a half-size complex FFT (last bits of every spectral value moved).
+public let featureCodeVersion = 2

@@ -62,14 +62,7 @@ struct Spectrogram: Sendable {
                                 input[j] = index >= 0 && index < count ? w[j] * x[index] : 0
                             }
                         }
-                        fft.forward(buffer)
-                        let row = out.baseAddress! + t * bins
-                        buffer.complex.withMemoryRebound(to: Float.self, capacity: 2 * bins) { c in
-                            for k in 0..<bins {
-                                let re = c[2 * k], im = c[2 * k + 1]
-                                row[k] = re * re + im * im
-                            }
-                        }
+                        fft.power(buffer, into: out.baseAddress! + t * bins, stride: 1)
                     }
                 }
             }

@@ -33,9 +33,9 @@ struct FeaturesBench: ParsableCommand {
     @Option(help: "Use only the first N files (sorted by path).") var limit: Int?
     @Option(help: "Timed repetitions of each phase; the fastest is reported.") var repeats = 3
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Option(help: "Phases to time: all, decode, features (decodes once, untimed, first) or endToEnd.") var phase: Phase = .all
+    @Option(help: "Phases to time: all, decode, decodeNative (no resampling), features (decodes once, untimed, first) or endToEnd.") var phase: Phase = .all
 
-    enum Phase: String, ExpressibleByArgument, CaseIterable { case all, decode, features, endToEnd }
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case all, decode, decodeNative, features, endToEnd }
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads: expected at least 1, found \(threads)") }
@@ -62,10 +62,15 @@ struct FeaturesBench: ParsableCommand {
 
         var clips: [[Float]] = []
         var (decodeSeconds, decodeCPU) = (Double.nan, Double.nan)
+        var (nativeSeconds, nativeCPU) = (Double.nan, Double.nan)
         var (featureSeconds, featureCPU) = (Double.nan, Double.nan)
         var (endToEndSeconds, endToEndCPU) = (Double.nan, Double.nan)
         if phase == .all || phase == .decode {
             (decodeSeconds, decodeCPU) = fastest(of: repeats) { clips = decodeAll(files) }
+        }
+        // Decoding alone (native rate, channels averaged): decode+resample minus this is libsoxr's share.
+        if phase == .all || phase == .decodeNative {
+            (nativeSeconds, nativeCPU) = fastest(of: repeats) { _ = decodeAll(files, resampling: false) }
         }
         var frames = 0
         if phase == .all || phase == .features {
@@ -90,6 +95,7 @@ struct FeaturesBench: ParsableCommand {
             "endToEndFilesPerSecond": count / endToEndSeconds, "decodeShare": decodeSeconds / endToEndSeconds,
             "decodeCPUSeconds": decodeCPU, "featureCPUSeconds": featureCPU, "endToEndCPUSeconds": endToEndCPU,
             "decodeShareCPU": decodeCPU / endToEndCPU,
+            "decodeNativeSeconds": nativeSeconds, "decodeNativeCPUSeconds": nativeCPU,
         ]
         let result = measured.filter { $0.value.isFinite }  // phases not run are left out
         if json {
@@ -97,7 +103,8 @@ struct FeaturesBench: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("serlab features bench: \(files.count) files (\(String(format: "%.0f", audioSeconds)) s of audio), \(threads) threads, spec \(spec.stableHash.prefix(12))")
-            for (label, wall, cpu) in [("decode+resample", decodeSeconds, decodeCPU), ("features alone", featureSeconds, featureCPU),
+            for (label, wall, cpu) in [("decode+resample", decodeSeconds, decodeCPU), ("decode (native)", nativeSeconds, nativeCPU),
+                                       ("features alone", featureSeconds, featureCPU),
                                        ("end to end", endToEndSeconds, endToEndCPU)] where wall.isFinite {
                 print("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0)
                       + String(format: " %8.1f files/s  %6.3f CPU ms per file", count / wall, 1000 * cpu / count))
@@ -110,10 +117,10 @@ struct FeaturesBench: ParsableCommand {
         }
     }
 
-    private func decodeAll(_ files: [URL]) -> [[Float]] {
+    private func decodeAll(_ files: [URL], resampling: Bool = true) -> [[Float]] {
         let slots = Slots(count: files.count)
         let next = Counter()
-        let rate = sampleRate
+        let rate: Int? = resampling ? sampleRate : nil
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let index = next.claim(below: files.count) {
                 slots.set(index, (try? AudioFile.read(files[index], sampleRate: rate).samples) ?? [])
