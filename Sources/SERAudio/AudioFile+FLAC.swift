@@ -51,28 +51,12 @@ private let flacWrite: FLAC__StreamDecoderWriteCallback = { _, frame, buffer, cl
         sink.pointee.failed = true
         return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT
     }
-    let norm = 1 / Float(1 << (bits - 1))
-    let out = sink.pointee.output.baseAddress! + sink.pointee.count
-    guard let first = buffer[0] else { sink.pointee.failed = true; return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT }
-    if channels == 1 {
-        for index in 0..<blockSize { out[index] = Float(first[index]) * norm }
-    } else if channels == 2 {
-        guard let second = buffer[1] else { sink.pointee.failed = true; return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT }
-        for index in 0..<blockSize {
-            // Same operations, same order as AudioFile.downmix on libsndfile's floats.
-            var sum: Float = 0
-            sum += Float(first[index]) * norm
-            sum += Float(second[index]) * norm
-            out[index] = sum * 0.5
-        }
-    } else {
-        let scale = 1 / Float(channels)
-        for index in 0..<blockSize {
-            var sum: Float = 0
-            for channel in 0..<channels { sum += Float(buffer[channel]![index]) * norm }
-            out[index] = sum * scale
-        }
+    guard (0..<channels).allSatisfy({ buffer[$0] != nil }) else {
+        sink.pointee.failed = true
+        return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT
     }
+    FLACStream.downmix(blockSize: blockSize, channels: channels, bitsPerSample: bits,
+                       into: sink.pointee.output.baseAddress! + sink.pointee.count) { buffer[$0]! }
     sink.pointee.count += blockSize
     return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE
 }

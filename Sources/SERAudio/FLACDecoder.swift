@@ -160,8 +160,8 @@ struct FLACStream {
                 guard let blockSize = decodeFrame(at: offset, channels: channels, bitsPerSample: streamBits,
                                                   maxBlockSize: maxBlockSize, into: work),
                       decoded + blockSize <= frames else { return false }
-                Self.downmix(work, blockSize: blockSize, stride: maxBlockSize, channels: channels, bitsPerSample: streamBits,
-                             into: out.baseAddress! + decoded)
+                Self.downmix(blockSize: blockSize, channels: channels, bitsPerSample: streamBits,
+                             into: out.baseAddress! + decoded) { UnsafePointer(work + $0 * maxBlockSize) }
                 decoded += blockSize
                 offset = position >> 3
             }
@@ -171,25 +171,29 @@ struct FLACStream {
     }
 
     /// Integers to float as libsndfile's FLAC reader does (times 2^-(bits-1), exact up to 24 bits), then
-    /// channels averaged in `AudioFile.downmix`'s order (sum from channel 0 up, then times 1/channels).
-    private static func downmix(_ work: UnsafeMutablePointer<Int32>, blockSize: Int, stride: Int, channels: Int,
-                                bitsPerSample: Int, into out: UnsafeMutablePointer<Float>) {
+    /// channels averaged in `AudioFile.downmix`'s order (sum from channel 0 up, then times 1/channels), so the
+    /// result is bit-identical to libsndfile's floats downmixed. `channel(c)` is channel c's first sample of
+    /// the block. Shared by this decoder and the libFLAC path.
+    static func downmix(blockSize: Int, channels: Int, bitsPerSample: Int, into out: UnsafeMutablePointer<Float>,
+                        channel: (Int) -> UnsafePointer<Int32>) {
         let norm = 1 / Float(1 << (bitsPerSample - 1))
+        let first = channel(0)
         if channels == 1 {
-            for index in 0..<blockSize { out[index] = Float(work[index]) * norm }
+            for index in 0..<blockSize { out[index] = Float(first[index]) * norm }
         } else if channels == 2 {
-            let second = work + stride
+            let second = channel(1)
             for index in 0..<blockSize {
                 var sum: Float = 0
-                sum += Float(work[index]) * norm
+                sum += Float(first[index]) * norm
                 sum += Float(second[index]) * norm
                 out[index] = sum * 0.5
             }
         } else {
             let scale = 1 / Float(channels)
+            let bases = (0..<channels).map(channel)
             for index in 0..<blockSize {
                 var sum: Float = 0
-                for channel in 0..<channels { sum += Float(work[channel * stride + index]) * norm }
+                for base in bases { sum += Float(base[index]) * norm }
                 out[index] = sum * scale
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SERCore
 import SERTestSupport
 @testable import SERAudio
 
@@ -49,7 +50,7 @@ import SERTestSupport
             if header & 0x80 != 0 { break }
         }
         #expect(bytes[audioStart] == 0xFF && bytes[audioStart + 1] & 0xFE == 0xF8, "frame sync at byte \(audioStart)")
-        var generator = SeededFlips(state: 0xF1AC)
+        var generator = SeededGenerator(seed: 0xF1AC, stream: "flac-bit-flips")
         for trial in 0..<40 {
             var damaged = bytes
             let index = audioStart + Int(generator.next() % UInt64(bytes.count - audioStart))
@@ -70,7 +71,7 @@ import SERTestSupport
 
     /// The slice-by-8 CRC-16 against the bit-by-bit definition (polynomial 0x8005, MSB first, zero start).
     @Test func crc16MatchesBitwiseDefinition() {
-        var generator = SeededFlips(state: 99)
+        var generator = SeededGenerator(seed: 99, stream: "crc16-inputs")
         for length in [0, 1, 7, 8, 9, 15, 16, 17, 100, 1001] {
             let data = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             var expected: UInt16 = 0
@@ -84,14 +85,3 @@ import SERTestSupport
     }
 }
 
-/// SplitMix64 for test inputs.
-private struct SeededFlips {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
