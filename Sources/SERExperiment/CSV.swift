@@ -1,39 +1,46 @@
-/// Minimal RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines.
-enum CSV {
-    static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
+/// Minimal RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines; a carriage return
+/// outside quotes is dropped, so CRLF files read like LF ones. Shared by the results files and SERReport.
+public enum CSV {
+    public static func parse(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
         var field = ""
         var quoted = false
-        var iterator = Array(text.replacingOccurrences(of: "\r\n", with: "\n")).makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? iterator.next() {
-            pending = nil
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        while let scalar = next() {
             if quoted {
-                if character == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                if scalar == "\"" {
+                    if let following = next() {
+                        if following == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = following }
                     } else { quoted = false }
-                } else { field.append(character) }
+                } else { field.unicodeScalars.append(scalar) }
                 continue
             }
-            switch character {
+            switch scalar {
             case "\"": quoted = true
-            case ",": row.append(field); field = ""
-            case "\n": row.append(field); rows.append(row); row = []; field = ""
-            default: field.append(character)
+            case ",": record.append(field); field = ""
+            case "\r": continue
+            case "\n": record.append(field); records.append(record); record = []; field = ""
+            default: field.unicodeScalars.append(scalar)
             }
         }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
-        return rows
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return records
     }
 
-    static func escape(_ field: String) -> String {
-        if field.contains(",") || field.contains("\"") || field.contains("\n") {
+    /// One CSV field, quoted when it holds a comma, quote, carriage return or newline.
+    public static func escape(_ field: String) -> String {
+        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return field
     }
 
-    static func line(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") }
+    /// One CSV line of escaped fields.
+    public static func line(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") }
 }

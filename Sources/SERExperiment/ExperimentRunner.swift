@@ -114,13 +114,7 @@ public struct ExperimentRunner: Sendable {
         let provider = try components.features(config.features, dataset.corpusName, options.cacheDirectory, threads)
         let reporter = progress
         var features = try provider.features(for: dataset.items.map(\.url)) { done, total in reporter.report(.features(done: done, total: total)) }
-        if let limit = config.input.maxFrames {
-            features = features.map { FrameCropping.crop($0, toFirst: limit) }
-        }
-        if config.input.poolFrames > 1 {
-            let k = config.input.poolFrames
-            features = features.map { FramePooling.pool($0, frames: k) }
-        }
+        if config.input != InputConfig() { features = features.map(config.input.shape) }
         precondition(features.count == dataset.items.count, "feature provider returned \(features.count) matrices for \(dataset.items.count) files")
         let featureSeconds = Date().timeIntervalSince(featureClock)
 

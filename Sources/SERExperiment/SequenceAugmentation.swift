@@ -109,4 +109,10 @@ public struct InputConfig: Codable, Sendable, Equatable {
         self.maxFrames = maxFrames
         self.poolFrames = poolFrames
     }
+
+    /// One utterance as the model sees it: cut to `maxFrames`, then pooled by `poolFrames`.
+    public func shape(_ matrix: FeatureMatrix) -> FeatureMatrix {
+        let cut = maxFrames.map { FrameCropping.crop(matrix, toFirst: $0) } ?? matrix
+        return FramePooling.pool(cut, frames: poolFrames)
+    }
 }

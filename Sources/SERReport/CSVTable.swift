@@ -1,4 +1,5 @@
 import Foundation
+import SERExperiment
 
 /// A CSV file as a header and rows of strings (RFC 4180: quoted fields may hold commas, quotes as "").
 public struct CSVTable: Sendable {
@@ -20,7 +21,7 @@ public struct CSVTable: Sendable {
     }
 
     public init(text: String, path: String) throws {
-        let records = CSVTable.parse(text)
+        let records = CSV.parse(text)
         guard let first = records.first else { throw ReportError.badCSV(path: path, line: 1, problem: "expected a header row, found an empty file") }
         header = first
         rows = []
@@ -52,45 +53,6 @@ public struct CSVTable: Sendable {
         return value
     }
 
-    static func parse(_ text: String) -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = Array(text.unicodeScalars).makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
-        }
-        var sawAny = false
-        while let scalar = next() {
-            sawAny = true
-            if quoted {
-                if scalar == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = following }
-                    } else { quoted = false }
-                } else { field.unicodeScalars.append(scalar) }
-                continue
-            }
-            switch scalar {
-            case "\"": quoted = true
-            case ",": record.append(field); field = ""
-            case "\r": continue
-            case "\n": record.append(field); records.append(record); record = []; field = ""
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if sawAny && (!field.isEmpty || !record.isEmpty) { record.append(field); records.append(record) }
-        return records
-    }
-
-    /// One CSV field, quoted when it holds a comma, quote or newline.
-    public static func escape(_ field: String) -> String {
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return field
-    }
+    /// One CSV field, quoted when it holds a comma, quote, carriage return or newline (SERExperiment's `CSV.escape`).
+    public static func escape(_ field: String) -> String { CSV.escape(field) }
 }
