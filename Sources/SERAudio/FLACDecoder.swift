@@ -41,15 +41,19 @@ enum FLACDecoder {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_size > prefix.count else { return nil }
+        if !prefix.isEmpty {
+            // Checked before the whole file is allocated and read: most files read here are not FLAC.
+            var head = [UInt8](repeating: 0, count: prefix.count)
+            guard pread(descriptor, &head, prefix.count, 0) == prefix.count, head == prefix else { return nil }
+        }
         let size = Int(status.st_size)
         var complete = true
         let bytes = [UInt8](unsafeUninitializedCapacity: size + FLACStream.padding) { buffer, initialized in
             var done = 0
             while done < size {
-                let got = read(descriptor, buffer.baseAddress! + done, done < prefix.count ? prefix.count - done : size - done)
+                let got = read(descriptor, buffer.baseAddress! + done, size - done)
                 if got <= 0 { break }
                 done += got
-                if done == prefix.count && !prefix.elementsEqual(UnsafeBufferPointer(start: buffer.baseAddress!, count: prefix.count)) { break }
             }
             complete = done == size
             for index in done..<(size + FLACStream.padding) { buffer[index] = 0 }
@@ -313,10 +317,14 @@ struct FLACStream {
             guard precision <= 15 else { return false }
             let shift = Int(signedBits(5))
             guard shift >= 0 else { return false }
-            var coefficients = [Int](repeating: 0, count: 32)
-            for j in 0..<order { coefficients[j] = Int(signedBits(precision)) }
-            guard position <= limit, residual(order: order, blockSize: blockSize, into: samples) else { return false }
-            coefficients.withUnsafeBufferPointer { Self.restoreLPC(samples, coefficients: $0.baseAddress!, order: order, shift: shift, blockSize: blockSize) }
+            // Up to 32 coefficients on the stack: this runs once per channel per frame.
+            let decoded = withUnsafeTemporaryAllocation(of: Int.self, capacity: 32) { coefficients -> Bool in
+                for j in 0..<order { coefficients[j] = Int(signedBits(precision)) }
+                guard position <= limit, residual(order: order, blockSize: blockSize, into: samples) else { return false }
+                Self.restoreLPC(samples, coefficients: coefficients.baseAddress!, order: order, shift: shift, blockSize: blockSize)
+                return true
+            }
+            guard decoded else { return false }
         default:
             return false
         }

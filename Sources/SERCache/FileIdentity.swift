@@ -51,9 +51,7 @@ public struct FileIdentity: Sendable, Equatable {
         } catch {
             throw FeatureCacheError.unreadableInput(path: url.path, reason: error.localizedDescription)
         }
-        var hasher = SHA256()
-        data.withUnsafeBytes { hasher.update($0) }
-        return hasher.finalize().hexString
+        return SHA256.hexDigest(of: data)
     }
 
     /// The wall clock in nanoseconds since 1970, as file timestamps count.

@@ -54,7 +54,7 @@ public final class ActivationLayer: Layer {
         y.withUnsafeMutableBufferPointer { yb in
             let p = yb.baseAddress!
             switch kind {
-            case .relu: for i in 0..<count { p[i] = Swift.max(p[i], 0) }
+            case .relu: preconditionFailure("relu takes the ActivationLayer.relu path above")
             case .tanh: FastMath.tanh(p, count: count)
             case .sigmoid: FastMath.sigmoid(p, count: count)
             case .gelu:
@@ -81,7 +81,7 @@ public final class ActivationLayer: Layer {
             output.scalars.withUnsafeBufferPointer { yb in
                 let d = db.baseAddress!, y = yb.baseAddress!
                 switch kind {
-                case .relu: for i in 0..<count { d[i] = y[i] > 0 ? d[i] : 0 }
+                case .relu: preconditionFailure("relu takes the ActivationLayer.relu path above")
                 case .tanh: for i in 0..<count { d[i] *= 1 - y[i] * y[i] }
                 case .sigmoid: for i in 0..<count { d[i] *= y[i] * (1 - y[i]) }
                 case .elu: for i in 0..<count { d[i] *= y[i] > 0 ? 1 : y[i] + 1 }

@@ -73,9 +73,9 @@ public enum BLAS {
 }
 
 /// A pointer that may cross into `parallelChunks` tasks; each task touches a disjoint part.
-struct SharedPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+struct SharedPointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
 }
 
 /// Runs `body(chunk, range)` for `chunks` contiguous, near-equal parts of `0..<count`, concurrently when
@@ -94,22 +94,6 @@ func parallelChunks(count: Int, chunks requested: Int, _ body: @Sendable (Int, R
         body(index, (count * index / chunks)..<(count * (index + 1) / chunks))
     }
     if saved > 1 { BLAS.setThreads(saved) }
-}
-
-/// An `Int32` pointer that may cross into `parallelChunks` tasks (disjoint parts).
-struct SharedInt32Pointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Int32>
-    init(_ base: UnsafeMutablePointer<Int32>) { self.base = base }
-}
-
-struct SharedDoublePointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Double>
-    init(_ base: UnsafeMutablePointer<Double>) { self.base = base }
-}
-
-struct SharedIntPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Int>
-    init(_ base: UnsafeMutablePointer<Int>) { self.base = base }
 }
 
 /// Chunks for an element-wise pass over `samples` samples of `elements` floats in all: one per thread when
@@ -137,7 +121,7 @@ func accumulateRows(_ sums: UnsafeMutablePointer<Float>, _ rows: UnsafePointer<F
 
 /// See `BLAS.prepare`.
 struct PreparedOperand: @unchecked Sendable {
-    let pointer: SharedPointer
+    let pointer: SharedPointer<Float>
     let ldb: Int
     let transposed: Bool
     let k: Int

@@ -160,7 +160,7 @@ public final class BatchNorm: Layer {
         let bP = second.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
         partials.withUnsafeMutableBufferPointer { pb in
             counts.withUnsafeMutableBufferPointer { cb in
-                let partialP = SharedDoublePointer(pb.baseAddress!), countP = SharedIntPointer(cb.baseAddress!)
+                let partialP = SharedPointer(pb.baseAddress!), countP = SharedPointer(cb.baseAddress!)
                 parallelChunks(count: layout.batch, chunks: chunks) { chunk, samples in
                     let sums = partialP.base + chunk * 2 * C
                     let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)

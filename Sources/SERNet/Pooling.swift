@@ -93,7 +93,7 @@ extension MaxPooling {
             x.scalars.withUnsafeBufferPointer { xb in
                 argmax.withUnsafeMutableBufferPointer { ab in
                     let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!)), yP = SharedPointer(yb.baseAddress!)
-                    let aP = SharedInt32Pointer(ab.baseAddress!)
+                    let aP = SharedPointer(ab.baseAddress!)
                     parallelChunks(count: N, chunks: elementwiseChunks(samples: N, elements: x.count, threads: threads)) { _, range in
                         for n in range {
                             for t in 0..<outT {
@@ -134,7 +134,7 @@ extension MaxPooling {
             outputGradient.scalars.withUnsafeBufferPointer { gb in
                 argmax.withUnsafeBufferPointer { ab in
                     let gP = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!)), dP = SharedPointer(db.baseAddress!)
-                    let aP = SharedInt32Pointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    let aP = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
                     parallelChunks(count: N, chunks: elementwiseChunks(samples: N, elements: total, threads: threads)) { _, range in
                         for n in range {
                             for t in 0..<outT {
