@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Writes and reads the files of docs/results.md.
 public enum ResultsWriter {

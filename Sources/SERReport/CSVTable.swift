@@ -1,5 +1,5 @@
 import Foundation
-import SERExperiment
+import SERCore
 
 /// A CSV file as a header and rows of strings (RFC 4180: quoted fields may hold commas, quotes as "").
 public struct CSVTable: Sendable {
@@ -53,6 +53,6 @@ public struct CSVTable: Sendable {
         return value
     }
 
-    /// One CSV field, quoted when it holds a comma, quote, carriage return or newline (SERExperiment's `CSV.escape`).
+    /// One CSV field, quoted when it holds a comma, quote, carriage return or newline (SERCore's `CSV.escape`).
     public static func escape(_ field: String) -> String { CSV.escape(field) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import Testing
 import SERTestSupport
 @testable import SERExperiment

@@ -1,5 +1,7 @@
+import Foundation
+
 /// Minimal RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines; a carriage return
-/// outside quotes is dropped, so CRLF files read like LF ones. Shared by the results files and SERReport.
+/// outside quotes is dropped, so CRLF files read like LF ones. Written by SERExperiment, read by SERReport.
 public enum CSV {
     public static func parse(_ text: String) -> [[String]] {
         var records: [[String]] = []
