@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// The type of one config value, with what is accepted; drives validation, `serlab config defaults`
 /// and `serlab schema`.
@@ -109,25 +110,6 @@ extension ConfigField {
         }
         return [(path, self)]
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let left = Array(a.lowercased())
-    let right = Array(b.lowercased())
-    if left.isEmpty { return right.count }
-    if right.isEmpty { return left.count }
-    var previous = Array(0...right.count)
-    var current = [Int](repeating: 0, count: right.count + 1)
-    for i in 1...left.count {
-        current[0] = i
-        for j in 1...right.count {
-            let cost = left[i - 1] == right[j - 1] ? 0 : 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-        }
-        swap(&previous, &current)
-    }
-    return previous[right.count]
 }
 
 /// The candidate closest to `word` by edit distance (ties: first in order).

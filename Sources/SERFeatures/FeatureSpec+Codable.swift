@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Why a feature spec cannot be used; names the JSON key, what was expected and what was found.
 public struct FeatureSpecError: LocalizedError, Equatable, Sendable {
@@ -161,18 +162,4 @@ private func pathString(_ path: [CodingKey]) -> String {
         if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
     }
     return text.isEmpty ? "(root)" : text
-}
-
-private func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased()), b = Array(b.lowercased())
-    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
