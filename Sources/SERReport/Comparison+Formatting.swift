@@ -11,12 +11,19 @@ extension Comparison {
         case .table: return tableText()
         case .markdown: return markdown()
         case .csv: return csv()
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        case .json: return try Comparison.json(self)
         }
+    }
+
+    /// `serlab compare --format json` output of a whole comparison or one `--pair`: pretty printed,
+    /// sorted keys, trailing newline. NaN and infinities (the mean of a run without fold values, the
+    /// mean difference of two runs without folds) are written as the strings "nan", "inf", "-inf";
+    /// a plain `JSONEncoder` throws on them.
+    public static func json<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
     /// "62.3 ± 1.2 [60.1, 64.5]" in percent, `*` appended when best.

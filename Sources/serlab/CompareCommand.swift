@@ -55,9 +55,7 @@ struct CompareCommand: ParsableCommand {
                 let result = try Comparison.pair(first, second)
                 switch format {
                 case .json:
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    text = String(decoding: try encoder.encode(result), as: UTF8.self) + "\n"
+                    text = try Comparison.json(result)
                 default:
                     text = result.text()
                 }

@@ -107,6 +107,23 @@ import SERTestSupport
         #expect(decoded == comparison)
     }
 
+    /// `compare --pair --format json` of two runs without fold values: the mean differences are NaN,
+    /// which a plain JSONEncoder refuses; the comparison encoder writes them as "nan".
+    @Test func pairWithNaNStatisticsEncodesAsJSON() throws {
+        let root = TestSupport.temporaryDirectory("serlab-pair-nan")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let urls = try RunFixture.standardResults(under: root)
+        var first = try RunFolder(url: urls[0]), second = try RunFolder(url: urls[1])
+        first.metrics.folds = []
+        second.metrics.folds = []
+        let pair = try Comparison.pair(first, second)
+        #expect(pair.meanDifference["uar"]?.isNaN == true)
+        #expect(throws: EncodingError.self) { try JSONEncoder().encode(pair) }
+        let json = try Comparison.json(pair)
+        #expect(json.contains("\"uar\" : \"nan\""))
+        #expect(json.hasSuffix("}\n"))
+    }
+
     @Test func missingPredictionsLeaveMcNemarOutWithANote() throws {
         let root = TestSupport.temporaryDirectory("serlab-nopredictions")
         defer { try? FileManager.default.removeItem(at: root) }
