@@ -59,13 +59,11 @@ public struct ClassificationMetrics: Sendable, Equatable {
     }
 }
 
-/// Mean and sample standard deviation (n - 1; 0 for a single value).
+/// Mean and sample standard deviation (n - 1; 0 for a single value) by SERCore's `SampleStatistics`,
+/// the same numbers SERReport computes; (0, 0) for no values (SampleStatistics' mean would be NaN).
 func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double) {
     guard !values.isEmpty else { return (0, 0) }
-    let mean = values.reduce(0, +) / Double(values.count)
-    guard values.count > 1 else { return (mean, 0) }
-    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
-    return (mean, variance.squareRoot())
+    return (SampleStatistics.mean(values), SampleStatistics.standardDeviation(values))
 }
 
 /// Percentile bootstrap over utterances: `resamples` draws with replacement of the pooled

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// The result of one significance test: the statistic, the two-sided p-value and how it was got.
 public struct TestResult: Codable, Equatable, Sendable {
@@ -140,11 +141,9 @@ public struct Summary: Codable, Equatable, Sendable {
         }
     }
 
-    public static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+    /// `SampleStatistics.mean` (SERCore): NaN for no values.
+    public static func mean(_ values: [Double]) -> Double { SampleStatistics.mean(values) }
 
-    public static func standardDeviation(_ values: [Double]) -> Double {
-        guard values.count > 1 else { return 0 }
-        let m = mean(values)
-        return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
-    }
+    /// `SampleStatistics.standardDeviation` (SERCore): n - 1, 0 for fewer than two values.
+    public static func standardDeviation(_ values: [Double]) -> Double { SampleStatistics.standardDeviation(values) }
 }
