@@ -1,31 +1,82 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An exclusive advisory lock on a lock file (`flock`), held until `unlock()` or release.
 ///
 /// `flock` locks belong to an open file description, so two `FileLock`s on the same path exclude each
 /// other across processes and across threads of one process alike. The lock file itself is left in place
-/// (deleting it would race with a waiter that already opened it).
-final class FileLock {
-    let url: URL
+/// (deleting it would race with a waiter that already opened it). The feature cache waits for the lock
+/// (`init`); SERExperiment's `RunLock` does not (`attempt`).
+public final class FileLock {
+    /// Why the lock file could not be opened or locked (`strerror` text); callers wrap it in their own error.
+    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        public enum Step: Sendable { case open, lock }
+        public var step: Step
+        public var reason: String
+
+        /// "cannot open the lock file: <reason>" or "cannot lock: <reason>".
+        public var description: String {
+            switch step {
+            case .open: return "cannot open the lock file: \(reason)"
+            case .lock: return "cannot lock: \(reason)"
+            }
+        }
+    }
+
+    public let url: URL
     private var descriptor: Int32
 
     /// Blocks until the lock on `url` (created if missing) is held.
     init(_ url: URL) throws {
         self.url = url
-        descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FeatureCacheError.cannotWrite(path: url.path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
-        }
-        while flock(descriptor, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            descriptor = -1
-            throw FeatureCacheError.cannotWrite(path: url.path, reason: "cannot lock: \(reason)")
+        switch FileLock.acquire(url, waiting: true) {
+        case .success(let held):
+            guard let held else { preconditionFailure("a waiting flock on \(url.path) returned without the lock") }
+            descriptor = held
+        case .failure(let failure):
+            throw FeatureCacheError.cannotWrite(path: url.path, reason: failure.description)
         }
     }
 
-    func unlock() {
+    private init(url: URL, descriptor: Int32) {
+        self.url = url
+        self.descriptor = descriptor
+    }
+
+    /// Takes the lock on `url` (created if missing) without waiting: nil when another open file
+    /// description holds it; throws `Failure` when the file cannot be opened or locked otherwise.
+    public static func attempt(_ url: URL) throws(Failure) -> FileLock? {
+        switch acquire(url, waiting: false) {
+        case .success(let held): return held.map { FileLock(url: url, descriptor: $0) }
+        case .failure(let failure): throw failure
+        }
+    }
+
+    /// Opens (creating) and locks `url`: the descriptor, nil when not waiting and the lock is held elsewhere.
+    private static func acquire(_ url: URL, waiting: Bool) -> Result<Int32?, Failure> {
+        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return .failure(Failure(step: .open, reason: String(cString: strerror(errno)))) }
+        while flock(descriptor, waiting ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            close(descriptor)
+            if !waiting && code == EWOULDBLOCK { return .success(nil) }
+            return .failure(Failure(step: .lock, reason: String(cString: strerror(code))))
+        }
+        return .success(descriptor)
+    }
+
+    /// Replaces the lock file's contents with `text` (who holds it, for the message a refused taker prints).
+    /// Best effort: a failed write leaves the lock held.
+    public func replaceContents(with text: String) {
+        guard descriptor >= 0 else { return }
+        _ = ftruncate(descriptor, 0)
+        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    public func unlock() {
         guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)
