@@ -136,13 +136,9 @@ public struct Baseline: Codable, Equatable, Sendable {
         self.metrics = metrics
     }
 
+    /// environment.json's top-level `gitCommit` (the only place the runner writes it).
     static func gitCommit(_ environment: JSONValue?) -> String? {
-        guard let environment else { return nil }
-        for key in ["gitCommit", "commit", "git"] {
-            if let value = environment[key]?.string { return value }
-            if let value = environment[key]?["commit"]?.string { return value }
-        }
-        return environment["serlab"]?["gitCommit"]?.string
+        environment?["gitCommit"]?.string
     }
 
     public static func read(_ url: URL) throws -> Baseline {

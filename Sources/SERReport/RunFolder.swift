@@ -119,15 +119,12 @@ extension RunFolder {
         return features.summary().joined(separator: ",")
     }
 
-    /// The model part of the config without its kind (which is the model column), plus the
-    /// parameter count when the runner recorded one anywhere (`parameterCount`).
+    /// The model part of the config without its kind (which is the model column); "-" without one.
     public var parametersSummary: String {
         var parts: [String] = []
         if case let .object(model)? = config?["model"] {
             parts = JSONValue.object(model.filter { !["kind", "type", "name"].contains($0.key) }).summary()
         }
-        let count = [config, environment, timings].compactMap { $0?.firstNumber { $0 == "parameterCount" } }.first
-        if let count { parts.insert("\(Int(count)) params", at: 0) }
         return parts.isEmpty ? "-" : parts.joined(separator: ",")
     }
 
