@@ -43,6 +43,8 @@ public struct RunSummary: Sendable {
     public var meanAccuracy: Double
     public var resumedFolds: Int
     public var syntheticData: Bool
+    /// The dataset the run used, loaded once by the runner (`serlab run` builds the corpus overview from it).
+    public var dataset: LoadedDataset
 }
 
 /// Runs one experiment: data, folds, features, a model per fold, metrics, results folder.
@@ -218,7 +220,8 @@ public struct ExperimentRunner: Sendable {
                                         interval.uar.lowerBound * 100, interval.uar.upperBound * 100)
                                  + (dataset.synthetic ? " — SYNTHETIC DATA" : "")))
         progress.report(.message("wrote \(run.url.path)"))
-        return RunSummary(directory: run.url, metrics: metrics, meanUAR: meanUAR, meanAccuracy: meanAccuracy, resumedFolds: resumed, syntheticData: dataset.synthetic)
+        return RunSummary(directory: run.url, metrics: metrics, meanUAR: meanUAR, meanAccuracy: meanAccuracy, resumedFolds: resumed, syntheticData: dataset.synthetic,
+                          dataset: dataset)
     }
 
     /// A config path: as given when absolute or present from the current directory, else relative to

@@ -92,9 +92,9 @@ struct RunCommand: ParsableCommand {
         options.configDirectory = url?.deletingLastPathComponent()
         let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
         let summary = try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
-        // The corpus overview `serlab report` draws (cheap: headers, plus one short example per label).
-        let dataset = try components.dataset(experiment.dataset).load(experiment.dataset, cacheDirectory: options.cacheDirectory)
-        try RunCorpusOverview.writeIfMissing(dataset, in: summary.directory)
+        // The corpus overview `serlab report` draws (cheap: headers, plus one short example per label),
+        // from the dataset the runner loaded.
+        try RunCorpusOverview.writeIfMissing(summary.dataset, in: summary.directory)
         return summary
     }
 }

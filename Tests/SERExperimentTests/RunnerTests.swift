@@ -63,6 +63,23 @@ import SERTestSupport
         #expect(low <= pooledUAR && pooledUAR <= high)
     }
 
+    /// The summary carries the dataset the runner loaded, so `serlab run` needs no second load for
+    /// the corpus overview.
+    @Test func summaryCarriesTheDatasetLoadedOnce() throws {
+        let (runner, folder) = try setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = CountingDatasetSource()
+        var components = ExperimentComponents.test()
+        components.dataset = { _ in source }
+        let summary = try runner(components).run()
+        #expect(source.loads == 1)
+        #expect(summary.dataset.corpusName == "synthetic")
+        #expect(summary.dataset.synthetic)
+        #expect(summary.dataset.items.count == 4 * 4 * summary.dataset.labels.count)
+        let predictions = try String(contentsOf: summary.directory.appendingPathComponent("predictions.csv"), encoding: .utf8)
+        #expect(predictions.split(separator: "\n").count == summary.dataset.items.count + 1)
+    }
+
     @Test func sameConfigGivesByteIdenticalMetrics() throws {
         let (runner, folder) = try setUp()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -159,5 +176,17 @@ import SERTestSupport
         #expect(labels == ["positive", "sad"])
         #expect(Set(kept.map(\.label)) == ["positive", "sad"])
         #expect(throws: DatasetError.self) { try applyLabelPolicy(items, merge: [:], keep: ["hapy"], order: []) }
+    }
+}
+
+/// The synthetic dataset, counting how often it is loaded.
+final class CountingDatasetSource: DatasetSource, @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var loads: Int { lock.withLock { count } }
+
+    func load(_ dataset: DatasetConfig, cacheDirectory: URL) throws -> LoadedDataset {
+        lock.withLock { count += 1 }
+        return try SyntheticDatasetSource().load(dataset, cacheDirectory: cacheDirectory)
     }
 }
