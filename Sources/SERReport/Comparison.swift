@@ -80,7 +80,7 @@ public struct Comparison: Codable, Equatable, Sendable {
         if let reason = incompatibility(first, second) {
             throw ReportError.incompatibleRuns(first: first.displayName, second: second.displayName, reason: reason)
         }
-        return try makePair(first, second)
+        return try makePair(first, second, correctFirst: correctness(first), correctSecond: correctness(second))
     }
 
     /// Why two runs may not be compared head to head, or nil when they may.
@@ -123,11 +123,23 @@ public struct Comparison: Codable, Equatable, Sendable {
             return x != y && x.isFinite ? x > y : a.run < b.run
         }
         let reference = rows.first!.run
+        // Each run's predictions.csv is read once, when its first pair needs it.
+        var correctnessByRun: [String: [String: Bool]?] = [:]
+        func correct(_ name: String) throws -> [String: Bool]? {
+            if let known = correctnessByRun[name] { return known }
+            let loaded = try correctness(byName[name]!)
+            correctnessByRun[name] = .some(loaded)
+            return loaded
+        }
+        func comparePair(_ first: String, _ second: String) throws -> PairComparison {
+            let correctFirst = try correct(first)
+            return try makePair(byName[first]!, byName[second]!, correctFirst: correctFirst, correctSecond: try correct(second))
+        }
         var pairs: [PairComparison] = []
         if allPairs {
-            for i in rows.indices { for j in rows.indices where j > i { pairs.append(try makePair(byName[rows[i].run]!, byName[rows[j].run]!)) } }
+            for i in rows.indices { for j in rows.indices where j > i { pairs.append(try comparePair(rows[i].run, rows[j].run)) } }
         } else {
-            for row in rows.dropFirst() { pairs.append(try makePair(byName[row.run]!, byName[reference]!)) }
+            for row in rows.dropFirst() { pairs.append(try comparePair(row.run, reference)) }
         }
         let first = runs[0].metrics
         return ComparisonGroup(corpus: first.corpus, labels: first.labels, protocolKind: first.protocol.kind, foldCount: first.protocol.folds,
@@ -145,7 +157,16 @@ public struct Comparison: Codable, Equatable, Sendable {
                              syntheticData: run.metrics.syntheticData ?? false, speakerOverlap: run.metrics.speakerOverlap ?? false)
     }
 
-    static func makePair(_ first: RunFolder, _ second: RunFolder) throws -> PairComparison {
+    /// Whether each utterance of `run`'s predictions.csv was predicted right, keyed by fold and path
+    /// (the first line wins on a repeat); nil when the run has no predictions.csv.
+    static func correctness(_ run: RunFolder) throws -> [String: Bool]? {
+        guard let predictions = try run.predictions() else { return nil }
+        return Dictionary(predictions.map { ("\($0.fold)\u{1}\($0.path)", $0.isCorrect) }, uniquingKeysWith: { x, _ in x })
+    }
+
+    /// `correctFirst` and `correctSecond` are `correctness(first)` and `correctness(second)`, passed in
+    /// so a comparison reads each run's predictions once however many pairs it is in.
+    static func makePair(_ first: RunFolder, _ second: RunFolder, correctFirst: [String: Bool]?, correctSecond: [String: Bool]?) throws -> PairComparison {
         var notes: [String] = []
         var differences: [String: Double] = [:]
         for metric in Metric.allCases {
@@ -158,11 +179,7 @@ public struct Comparison: Codable, Equatable, Sendable {
         if t == nil { notes.append(a.count < 2 ? "paired t: needs at least two folds" : "paired t: the fold differences do not vary") }
         var mcnemar: TestResult? = nil
         var onlyFirst: Int? = nil, onlySecond: Int? = nil
-        let loadedA = try first.predictions(), loadedB = try second.predictions()
-        if let predictionsA = loadedA, let predictionsB = loadedB {
-            func key(_ p: Prediction) -> String { "\(p.fold)\u{1}\(p.path)" }
-            let correctA = Dictionary(predictionsA.map { (key($0), $0.isCorrect) }, uniquingKeysWith: { x, _ in x })
-            let correctB = Dictionary(predictionsB.map { (key($0), $0.isCorrect) }, uniquingKeysWith: { x, _ in x })
+        if let correctA = correctFirst, let correctB = correctSecond {
             if Set(correctA.keys) == Set(correctB.keys) {
                 var b = 0, c = 0
                 for (utterance, rightA) in correctA {
@@ -175,7 +192,7 @@ public struct Comparison: Codable, Equatable, Sendable {
                 notes.append("McNemar: predictions.csv of the two runs list different utterances (\(correctA.count) vs \(correctB.count))")
             }
         } else {
-            notes.append("McNemar: predictions.csv missing in \(loadedA == nil ? first.displayName : second.displayName)")
+            notes.append("McNemar: predictions.csv missing in \(correctFirst == nil ? first.displayName : second.displayName)")
         }
         return PairComparison(first: first.displayName, second: second.displayName, meanDifference: differences,
                               wilcoxon: wilcoxon, pairedT: t, mcnemar: mcnemar, onlyFirstCorrect: onlyFirst, onlySecondCorrect: onlySecond, notes: notes)
