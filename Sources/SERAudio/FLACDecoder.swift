@@ -334,68 +334,6 @@ struct FLACStream {
         return position <= limit
     }
 
-    /// Rice-coded residuals into `samples[order..<blockSize]`.
-    private mutating func residual(order: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>) -> Bool {
-        let method = bits(2)
-        guard method <= 1 else { return false }
-        let parameterBits = method == 0 ? 4 : 5
-        let escape = method == 0 ? 15 : 31
-        let partitionOrder = Int(bits(4))
-        let partitions = 1 << partitionOrder
-        let perPartition = blockSize >> partitionOrder
-        guard perPartition << partitionOrder == blockSize, perPartition >= order else { return false }
-        var index = order
-        for partition in 0..<partitions {
-            let end = (partition + 1) * perPartition
-            let parameter = Int(bits(parameterBits))
-            if parameter == escape {
-                let raw = Int(bits(5))
-                while index < end {
-                    samples[index] = raw == 0 ? 0 : signedBits(raw)
-                    index += 1
-                }
-            } else {
-                // The next bits live in `word` (left-aligned, `available` of them valid); one Rice value
-                // costs a leading-zero count and two shifts, and the word is reloaded from memory only
-                // when a value does not fit in what is left. `position` stays in a register meanwhile.
-                let k = UInt64(parameter)
-                var at = position
-                var word = window(at: at)
-                var available = 64 &- (at & 7)
-                while index < end {
-                    let zeros = word.leadingZeroBitCount
-                    let used = zeros &+ 1 &+ parameter
-                    if used < available {
-                        let value = UInt64(truncatingIfNeeded: zeros) &<< k | ((word &<< UInt64(zeros &+ 1)) &>> (63 &- k)) &>> 1
-                        samples[index] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
-                        index &+= 1
-                        word = word &<< UInt64(used)
-                        available &-= used
-                        at &+= used
-                    } else if available < 57 {
-                        guard at <= limit else { return false }
-                        word = window(at: at)
-                        available = 64 &- (at & 7)
-                    } else {
-                        // A quotient or remainder longer than a whole window.
-                        position = at
-                        guard let quotient = unary() else { return false }
-                        let value = UInt64(quotient) &<< k | UInt64(bits(parameter))
-                        samples[index] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
-                        index &+= 1
-                        at = position
-                        guard at <= limit else { return false }
-                        word = window(at: at)
-                        available = 64 &- (at & 7)
-                    }
-                }
-                position = at
-            }
-            if position > limit { return false }
-        }
-        return true
-    }
-
     // MARK: prediction
 
     private static func restoreFixed(_ s: UnsafeMutablePointer<Int32>, order: Int, blockSize: Int) {
