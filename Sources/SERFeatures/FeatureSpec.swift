@@ -123,4 +123,5 @@ public struct FeatureSpec: Codable, Hashable, Sendable {
 
 /// Bumped whenever the feature code changes its numbers; part of every cache key.
 /// 2: STFT power through a half-size complex FFT (last bits of every spectral value moved).
-public let featureCodeVersion = 2
+/// 3: MFCC through the folded, centred float DCT (`DCTMatrix.applyLanes`; last bits of MFCC and deltas).
+public let featureCodeVersion = 3

@@ -109,7 +109,15 @@ final class RealFFT: @unchecked Sendable {
             if stride == 1 {
                 UnsafeMutableRawPointer(power + k).storeBytes(of: p, as: SIMD8<Float>.self)
             } else {
-                for j in 0..<8 { power[(k + j) * stride] = p[j] }
+                // Through a stack copy as 32-bit words: plain loads and stores instead of eight lane
+                // extracts, which all queue on the one shuffle port.
+                var out = power + k * stride
+                withUnsafeBytes(of: p) { bytes in
+                    for j in 0..<8 {
+                        UnsafeMutableRawPointer(out).storeBytes(of: bytes.load(fromByteOffset: 4 * j, as: UInt32.self), as: UInt32.self)
+                        out += stride
+                    }
+                }
             }
             k += 8
         }

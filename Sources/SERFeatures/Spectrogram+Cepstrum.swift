@@ -3,7 +3,8 @@ import Foundation
 /// The mel/MFCC path in blocks of 16 frames, one frame per SIMD lane: a block's power spectra are
 /// stored bin-major (`[bin][lane]`), so the sparse mel sums and the DCT run as 16-wide vector
 /// multiply-adds instead of short scalar dot products. Numbers are those of `Spectrogram.power`,
-/// `MelFilterbank.apply`, `powerToDecibels` and `DCTMatrix.apply` (the DCT accumulates in double).
+/// `MelFilterbank.apply`, `powerToDecibels` and `DCTMatrix.apply` (the DCT through `DCTMatrix.applyLanes`:
+/// folded, centred, in float).
 extension Spectrogram {
     static let lanes = 16
     typealias Lanes = SIMD16<Float>
@@ -89,20 +90,19 @@ extension Spectrogram {
             } }
             guard let dct else { return }
             let coefficients = dct.outputCount
-            let basis = dct.matrix.map(Double.init)
-            var wide = [SIMD16<Double>](repeating: SIMD16<Double>(), count: bands)
-            basis.withUnsafeBufferPointer { d in
-                mfcc.withUnsafeMutableBufferPointer { out in
-                    for block in 0..<blocks {
-                        for band in 0..<bands { wide[band] = SIMD16<Double>(m[block * bands + band]) }
-                        let first = block * Self.lanes
-                        let used = min(Self.lanes, frames - first)
-                        for k in 0..<coefficients {
-                            var sum = SIMD16<Double>()
-                            let row = d.baseAddress! + k * bands
-                            for band in 0..<bands { sum.addProduct(SIMD16<Double>(repeating: row[band]), wide[band]) }
-                            let narrow = SIMD16<Float>(sum)
-                            for lane in 0..<used { out[(first + lane) * coefficients + k] = narrow[lane] }
+            var work = [Lanes](repeating: Lanes(), count: dct.laneWorkCount)
+            var result = [Lanes](repeating: Lanes(), count: coefficients)
+            work.withUnsafeMutableBufferPointer { w in
+                result.withUnsafeMutableBufferPointer { r in
+                    mfcc.withUnsafeMutableBufferPointer { out in
+                        let values = UnsafeRawPointer(r.baseAddress!).assumingMemoryBound(to: Float.self)
+                        for block in 0..<blocks {
+                            dct.applyLanes(m.baseAddress! + block * bands, work: w.baseAddress!, into: r.baseAddress!)
+                            let first = block * Self.lanes
+                            for lane in 0..<min(Self.lanes, frames - first) {
+                                let row = out.baseAddress! + (first + lane) * coefficients
+                                for k in 0..<coefficients { row[k] = values[k * Self.lanes + lane] }
+                            }
                         }
                     }
                 }
