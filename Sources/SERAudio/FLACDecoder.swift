@@ -409,7 +409,7 @@ struct FLACStream {
     /// libFLAC's 32- or 64-bit choice is). Orders 1...12 (all that FLAC's presets use) keep the history
     /// in registers, each its own unrolled copy (generated): a loop over the taps through memory was
     /// vectorised by LLVM into 64-bit multiply emulation and horizontal sums, 3x slower than scalar.
-    private static func restoreLPC(_ s: UnsafeMutablePointer<Int32>, coefficients c: UnsafePointer<Int>, order: Int,
+    static func restoreLPC(_ s: UnsafeMutablePointer<Int32>, coefficients c: UnsafePointer<Int>, order: Int,
                                    shift: Int, blockSize: Int) {
         var i = order
         switch order {
