@@ -86,15 +86,20 @@ struct LPCBatch {
         defer { reset() }
         guard !jobs.isEmpty else { return true }
         let rows = rows, coefficients = coefficients, orders = orders, shifts = shifts, blockSizes = blockSizes
-        let low = low, high = high, taps = taps
+        let low = low, high = high, taps = (taps + 3) & ~3
         var outside = SIMDMask<Row>(repeating: false)
         for i in firstRow..<lastRow {
-            // Oldest tap first: the newest row, written one step before, is needed last.
+            // Oldest tap first: the newest row, written one step before, is needed last. Four taps a
+            // step (`taps` is rounded up to a multiple of 4; the extra coefficients are zero).
             var sum = Row()
-            var j = taps - 1
+            let newest = rows + (i &- 1)
+            var j = taps &- 4
             while j >= 0 {
-                sum &+= coefficients[j] &* rows[i - 1 - j]
-                j -= 1
+                sum &+= coefficients[j &+ 3] &* (newest - (j &+ 3)).pointee
+                sum &+= coefficients[j &+ 2] &* (newest - (j &+ 2)).pointee
+                sum &+= coefficients[j &+ 1] &* (newest - (j &+ 1)).pointee
+                sum &+= coefficients[j] &* (newest - j).pointee
+                j &-= 4
             }
             let index = Row(repeating: Int32(truncatingIfNeeded: i))
             let residual = rows[i]
@@ -113,7 +118,7 @@ struct LPCBatch {
     }
 
     private mutating func reset() {
-        for j in 0..<taps { coefficients[j] = Row() }
+        for j in 0..<((taps + 3) & ~3) { coefficients[j] = Row() }
         jobs.removeAll(keepingCapacity: true)
         orders = Row(repeating: .max)
         shifts = Row()

@@ -41,7 +41,9 @@ extension FLACStream {
     }
 
     /// Rice-coded residuals into `samples[i * stride]` for i in `order..<blockSize`.
+    /// `stride` is 1 or `LPCBatch.lanes`.
     mutating func residual(order: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>, stride: Int) -> Bool {
+        precondition(stride == 1 || stride == LPCBatch.lanes, "residual stride must be 1 or \(LPCBatch.lanes), got \(stride)")
         let method = bits(2)
         guard method <= 1 else { return false }
         let parameterBits = method == 0 ? 4 : 5
@@ -62,7 +64,11 @@ extension FLACStream {
                         index += 1
                     }
                 } else {
-                    guard riceValues(parameter: parameter, from: index, to: end, into: samples, stride: stride, tables: tables) else { return false }
+                    // Two copies of the inlined loop, each with its stride a constant.
+                    let decoded = stride == 1
+                        ? riceValues(parameter: parameter, from: index, to: end, into: samples, stride: 1, tables: tables)
+                        : riceValues(parameter: parameter, from: index, to: end, into: samples, stride: LPCBatch.lanes, tables: tables)
+                    guard decoded else { return false }
                     index = end
                 }
                 if position > limit { return false }
