@@ -156,22 +156,71 @@ struct FLACStream {
 
         // Every slot is written below (or the result is dropped): no zero fill.
         var output = [Float](unsafeUninitializedCapacity: frames) { _, initialized in initialized = frames }
-        let work = UnsafeMutablePointer<Int32>.allocate(capacity: channels * maxBlockSize)
-        defer { work.deallocate() }
+        // A frame whose LPC subframes wait in the batch keeps its work slot until the batch is restored;
+        // a batch holds at most `LPCBatch.lanes` subframes, so that many slots suffice.
+        let slotSize = channels * maxBlockSize
+        let work = UnsafeMutablePointer<Int32>.allocate(capacity: LPCBatch.lanes * slotSize)
+        var batch = LPCBatch(maxBlockSize: maxBlockSize)
+        defer {
+            work.deallocate()
+            batch.deallocate()
+        }
+        var pending: [PendingFrame] = []
         var decoded = 0
         let ok = output.withUnsafeMutableBufferPointer { out -> Bool in
+            func finish(_ frame: PendingFrame) {
+                Self.decorrelate(frame.work, channelStride: maxBlockSize, blockSize: frame.blockSize, assignment: frame.assignment)
+                Self.downmix(blockSize: frame.blockSize, channels: channels, bitsPerSample: streamBits,
+                             into: out.baseAddress! + frame.outputOffset) { UnsafePointer(frame.work + $0 * maxBlockSize) }
+            }
+            func flush() -> Bool {
+                guard batch.restore() else { return false }
+                pending.forEach(finish)
+                pending.removeAll(keepingCapacity: true)
+                return true
+            }
             while decoded < frames {
-                guard let blockSize = decodeFrame(at: offset, channels: channels, bitsPerSample: streamBits,
-                                                  maxBlockSize: maxBlockSize, into: work),
+                if batch.count + channels > LPCBatch.lanes { guard flush() else { return false } }
+                let slot = work + pending.count * slotSize
+                let queuedBefore = batch.count
+                guard let (blockSize, assignment) = decodeFrame(at: offset, channels: channels, bitsPerSample: streamBits,
+                                                                maxBlockSize: maxBlockSize, into: slot, batch: &batch),
                       decoded + blockSize <= frames else { return false }
-                Self.downmix(blockSize: blockSize, channels: channels, bitsPerSample: streamBits,
-                             into: out.baseAddress! + decoded) { UnsafePointer(work + $0 * maxBlockSize) }
+                let frame = PendingFrame(work: slot, blockSize: blockSize, assignment: assignment, outputOffset: decoded)
+                if batch.count > queuedBefore { pending.append(frame) } else { finish(frame) }
                 decoded += blockSize
                 offset = position >> 3
             }
-            return true
+            return flush()
         }
         return ok ? (output, sampleRate, channels) : nil
+    }
+
+    /// A decoded frame whose channels are complete once the LPC batch is restored.
+    struct PendingFrame {
+        var work: UnsafeMutablePointer<Int32>
+        var blockSize: Int
+        var assignment: Int
+        var outputOffset: Int
+    }
+
+    /// Left/side, side/right and mid/side channels back to left and right, in place.
+    static func decorrelate(_ work: UnsafeMutablePointer<Int32>, channelStride: Int, blockSize: Int, assignment: Int) {
+        let first = work, second = work + channelStride
+        switch assignment {
+        case 8:  // left, side: right = left - side
+            for i in 0..<blockSize { second[i] = first[i] &- second[i] }
+        case 9:  // side, right: left = side + right
+            for i in 0..<blockSize { first[i] = first[i] &+ second[i] }
+        case 10:  // mid, side
+            for i in 0..<blockSize {
+                let side = second[i]
+                let mid = (first[i] &<< 1) | (side & 1)
+                first[i] = (mid &+ side) >> 1
+                second[i] = (mid &- side) >> 1
+            }
+        default: break
+        }
     }
 
     /// Integers to float as libsndfile's FLAC reader does (times 2^-(bits-1), exact up to 24 bits), then
@@ -206,9 +255,11 @@ struct FLACStream {
     // MARK: frames
 
     /// Decodes the frame starting at byte `start` into `work` (channel c at `c * maxBlockSize`), leaves
-    /// `position` after its CRC-16, returns its block size; nil on anything unexpected.
+    /// `position` after its CRC-16, returns its block size and channel assignment; nil on anything
+    /// unexpected. LPC subframes that `LPCBatch` accepts are left in `batch` (restored into `work` when
+    /// it is), and the channels are not yet decorrelated (`decorrelate`).
     private mutating func decodeFrame(at start: Int, channels: Int, bitsPerSample: Int, maxBlockSize: Int,
-                                      into work: UnsafeMutablePointer<Int32>) -> Int? {
+                                      into work: UnsafeMutablePointer<Int32>, batch: inout LPCBatch) -> (Int, Int)? {
         // A header is at most 16 bytes; reading them may run into the zero padding for a short last frame,
         // the CRC-8 position check below keeps the header itself inside the data.
         guard start + 4 <= count, bytes[start] == 0xFF, bytes[start + 1] & 0xFE == 0xF8 else { return nil }
@@ -257,7 +308,7 @@ struct FLACStream {
         for channel in 0..<channels {
             let isSide = (assignment == 8 && channel == 1) || (assignment == 9 && channel == 0) || (assignment == 10 && channel == 1)
             guard decodeSubframe(bitsPerSample: bitsPerSample + (isSide ? 1 : 0), blockSize: blockSize,
-                                 into: work + channel * maxBlockSize) else { return nil }
+                                 into: work + channel * maxBlockSize, batch: &batch) else { return nil }
         }
         position = (position + 7) & ~7
         let end = position >> 3
@@ -265,26 +316,13 @@ struct FLACStream {
         let stored = UInt16(bytes[end]) << 8 | UInt16(bytes[end + 1])
         guard FLACCRC.crc16(bytes + start, count: end - start) == stored else { return nil }
         position += 16
-
-        let first = work, second = work + maxBlockSize
-        switch assignment {
-        case 8:  // left, side: right = left - side
-            for i in 0..<blockSize { second[i] = first[i] &- second[i] }
-        case 9:  // side, right: left = side + right
-            for i in 0..<blockSize { first[i] = first[i] &+ second[i] }
-        case 10:  // mid, side
-            for i in 0..<blockSize {
-                let side = second[i]
-                let mid = (first[i] &<< 1) | (side & 1)
-                first[i] = (mid &+ side) >> 1
-                second[i] = (mid &- side) >> 1
-            }
-        default: break
-        }
-        return blockSize
+        return (blockSize, assignment)
     }
 
-    private mutating func decodeSubframe(bitsPerSample: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>) -> Bool {
+    /// One subframe into `samples`, or (an LPC subframe the batch accepts) into `batch`, which restores it
+    /// into `samples` later.
+    private mutating func decodeSubframe(bitsPerSample: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>,
+                                         batch: inout LPCBatch) -> Bool {
         guard position + 8 <= limit, bits(1) == 0 else { return false }
         let type = Int(bits(6))
         var wasted = 0
@@ -307,24 +345,40 @@ struct FLACStream {
             let order = type - 8
             guard order <= blockSize else { return false }
             for i in 0..<order { samples[i] = signedBits(width) }
-            guard residual(order: order, blockSize: blockSize, into: samples) else { return false }
+            guard residual(order: order, blockSize: blockSize, into: samples, stride: 1) else { return false }
             Self.restoreFixed(samples, order: order, blockSize: blockSize)
         case 32...63:
             let order = type - 31
             guard order <= blockSize else { return false }
-            for i in 0..<order { samples[i] = signedBits(width) }
-            let precision = Int(bits(4)) + 1
-            guard precision <= 15 else { return false }
-            let shift = Int(signedBits(5))
-            guard shift >= 0 else { return false }
-            // Up to 32 coefficients on the stack: this runs once per channel per frame.
-            let decoded = withUnsafeTemporaryAllocation(of: Int.self, capacity: 32) { coefficients -> Bool in
-                for j in 0..<order { coefficients[j] = Int(signedBits(precision)) }
-                guard position <= limit, residual(order: order, blockSize: blockSize, into: samples) else { return false }
-                Self.restoreLPC(samples, coefficients: coefficients.baseAddress!, order: order, shift: shift, blockSize: blockSize)
-                return true
+            // Warm-up samples come before the coefficients, which decide where they go: both wait on the stack.
+            let outcome = withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * LPCBatch.maxOrder) { scratch -> Bool? in
+                let warmup = scratch.baseAddress!, coefficients = scratch.baseAddress! + LPCBatch.maxOrder
+                for i in 0..<order { warmup[i] = Int(signedBits(width)) }
+                let precision = Int(bits(4)) + 1
+                guard precision <= 15 else { return nil }
+                let shift = Int(signedBits(5))
+                guard shift >= 0 else { return nil }
+                var absoluteSum = 0
+                for j in 0..<order {
+                    coefficients[j] = Int(signedBits(precision))
+                    absoluteSum += abs(coefficients[j])
+                }
+                guard position <= limit else { return nil }
+                if LPCBatch.accepts(absoluteCoefficientSum: absoluteSum, width: width) {
+                    let column = batch.nextColumn
+                    for i in 0..<order { column[i &* LPCBatch.lanes] = Int32(truncatingIfNeeded: warmup[i]) }
+                    guard residual(order: order, blockSize: blockSize, into: column, stride: LPCBatch.lanes) else { return nil }
+                    batch.append(order: order, shift: shift, coefficients: coefficients, width: width, blockSize: blockSize,
+                                 wasted: wasted, destination: samples)
+                    return true
+                }
+                for i in 0..<order { samples[i] = Int32(truncatingIfNeeded: warmup[i]) }
+                guard residual(order: order, blockSize: blockSize, into: samples, stride: 1) else { return nil }
+                Self.restoreLPC(samples, coefficients: coefficients, order: order, shift: shift, blockSize: blockSize)
+                return false
             }
-            guard decoded else { return false }
+            guard let deferred = outcome else { return false }
+            if deferred { return position <= limit }  // the batch applies the wasted bits
         default:
             return false
         }
@@ -355,7 +409,7 @@ struct FLACStream {
     /// libFLAC's 32- or 64-bit choice is). Orders 1...12 (all that FLAC's presets use) keep the history
     /// in registers, each its own unrolled copy (generated): a loop over the taps through memory was
     /// vectorised by LLVM into 64-bit multiply emulation and horizontal sums, 3x slower than scalar.
-    private static func restoreLPC(_ s: UnsafeMutablePointer<Int32>, coefficients c: UnsafePointer<Int>, order: Int,
+    static func restoreLPC(_ s: UnsafeMutablePointer<Int32>, coefficients c: UnsafePointer<Int>, order: Int,
                                    shift: Int, blockSize: Int) {
         var i = order
         switch order {

@@ -40,8 +40,10 @@ extension FLACStream {
         return entry | UInt64(position) << 3 | UInt64(count)
     }
 
-    /// Rice-coded residuals into `samples[order..<blockSize]`.
-    mutating func residual(order: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>) -> Bool {
+    /// Rice-coded residuals into `samples[i * stride]` for i in `order..<blockSize`.
+    /// `stride` is 1 or `LPCBatch.lanes`.
+    mutating func residual(order: Int, blockSize: Int, into samples: UnsafeMutablePointer<Int32>, stride: Int) -> Bool {
+        precondition(stride == 1 || stride == LPCBatch.lanes, "residual stride must be 1 or \(LPCBatch.lanes), got \(stride)")
         let method = bits(2)
         guard method <= 1 else { return false }
         let parameterBits = method == 0 ? 4 : 5
@@ -58,11 +60,15 @@ extension FLACStream {
                 if parameter == escape {
                     let raw = Int(bits(5))
                     while index < end {
-                        samples[index] = raw == 0 ? 0 : signedBits(raw)
+                        samples[index &* stride] = raw == 0 ? 0 : signedBits(raw)
                         index += 1
                     }
                 } else {
-                    guard riceValues(parameter: parameter, from: index, to: end, into: samples, tables: tables) else { return false }
+                    // Two copies of the inlined loop, each with its stride a constant.
+                    let decoded = stride == 1
+                        ? riceValues(parameter: parameter, from: index, to: end, into: samples, stride: 1, tables: tables)
+                        : riceValues(parameter: parameter, from: index, to: end, into: samples, stride: LPCBatch.lanes, tables: tables)
+                    guard decoded else { return false }
                     index = end
                 }
                 if position > limit { return false }
@@ -76,7 +82,7 @@ extension FLACStream {
     /// stays in a register meanwhile.
     @inline(__always)
     private mutating func riceValues(parameter: Int, from start: Int, to end: Int, into samples: UnsafeMutablePointer<Int32>,
-                                     tables: UnsafeBufferPointer<UInt64>) -> Bool {
+                                     stride: Int, tables: UnsafeBufferPointer<UInt64>) -> Bool {
         let k = UInt64(parameter)
         let lookupBits = Self.riceLookupBits
         let table: UnsafePointer<UInt64>? = Self.riceTableParameters.contains(parameter)
@@ -96,13 +102,13 @@ extension FLACStream {
                 let count = Int(truncatingIfNeeded: entry & 7)
                 if count != 0 {
                     // All six slots are written (index + 6 <= end); only `count` of them are kept.
-                    let out = samples + index
+                    let out = samples + index &* stride
                     out[0] = Int32(Int8(truncatingIfNeeded: entry &>> 8))
-                    out[1] = Int32(Int8(truncatingIfNeeded: entry &>> 16))
-                    out[2] = Int32(Int8(truncatingIfNeeded: entry &>> 24))
-                    out[3] = Int32(Int8(truncatingIfNeeded: entry &>> 32))
-                    out[4] = Int32(Int8(truncatingIfNeeded: entry &>> 40))
-                    out[5] = Int32(Int8(truncatingIfNeeded: entry &>> 48))
+                    out[stride] = Int32(Int8(truncatingIfNeeded: entry &>> 16))
+                    out[2 &* stride] = Int32(Int8(truncatingIfNeeded: entry &>> 24))
+                    out[3 &* stride] = Int32(Int8(truncatingIfNeeded: entry &>> 32))
+                    out[4 &* stride] = Int32(Int8(truncatingIfNeeded: entry &>> 40))
+                    out[5 &* stride] = Int32(Int8(truncatingIfNeeded: entry &>> 48))
                     let used = Int(truncatingIfNeeded: (entry &>> 3) & 31)
                     index &+= count
                     word = word &<< UInt64(used)
@@ -115,7 +121,7 @@ extension FLACStream {
             let used = zeros &+ 1 &+ parameter
             if used < available {
                 let value = UInt64(truncatingIfNeeded: zeros) &<< k | ((word &<< UInt64(zeros &+ 1)) &>> (63 &- k)) &>> 1
-                samples[index] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
+                samples[index &* stride] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
                 index &+= 1
                 word = word &<< UInt64(used)
                 available &-= used
@@ -129,7 +135,7 @@ extension FLACStream {
                 position = at
                 guard let quotient = unary() else { return false }
                 let value = UInt64(quotient) &<< k | UInt64(bits(parameter))
-                samples[index] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
+                samples[index &* stride] = Int32(truncatingIfNeeded: (value &>> 1) ^ (0 &- (value & 1)))
                 index &+= 1
                 at = position
                 guard at <= limit else { return false }
