@@ -56,7 +56,7 @@ let package = Package(
         // Configs, protocols, training runs, metrics and results folders.
         .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML/SVG reports and the regression gate.
-        .target(name: "SERReport", dependencies: ["SERExperiment"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "SERReport", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
