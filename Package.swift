@@ -56,7 +56,7 @@ let package = Package(
         // Configs, protocols, training runs, metrics and results folders.
         .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML/SVG reports and the regression gate.
-        .target(name: "SERReport", dependencies: ["SERExperiment"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "SERReport", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
@@ -69,7 +69,7 @@ let package = Package(
         // Locates the package and ../shared/corpora for tests; fails loudly when a corpus is absent.
         .target(name: "SERTestSupport", path: "Tests/SERTestSupport"),
         .testTarget(name: "SERCoreTests", dependencies: ["SERCore"]),
-        .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"]),
+        .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),

@@ -31,9 +31,14 @@ public final class FeatureCache: @unchecked Sendable {
     let extractor: FeatureExtractor
     private let statisticsLock = NSLock()
     private var storedStatistics: FeatureCacheStatistics?
+    /// `verified`, read under the lock.
+    var verifiedIdentities: [String: FileIdentity] { statisticsLock.withLock { verified } }
     /// The contents last read or written by this object, and the stamp of the file they came from: a
     /// later call finding the same file (same inode, size, mtime) skips reading and verifying it again.
     private var memo: (stamp: FileStamp, contents: CacheContents)?
+    /// Identities (with SHA-256) of the files the last finished `featuresWithStatistics` served: each
+    /// one either hashed in that call or matched by size + mtime to a non-racy entry.
+    private var verified: [String: FileIdentity] = [:]
 
     /// Prepares the cache (creating `directory` if needed) and the extractor for `spec`.
     public init(directory: URL, corpusName: String, spec: FeatureSpec) throws {
@@ -161,7 +166,10 @@ public final class FeatureCache: @unchecked Sendable {
             minimumFrames: frameCounts.min() ?? 0, maximumFrames: frameCounts.max() ?? 0,
             seconds: Date().timeIntervalSince(start), extractionSeconds: extractionSeconds,
             rebuiltReason: rebuiltReason, wroteCache: wroteCache)
-        statisticsLock.withLock { storedStatistics = statistics }
+        statisticsLock.withLock {
+            storedStatistics = statistics
+            verified = resolved.mapValues(\.identity)
+        }
         return (matrices, statistics)
     }
 
@@ -257,7 +265,7 @@ public final class FeatureCache: @unchecked Sendable {
     }
 
     /// The cache file's contents, from `memo` when the file is the one it came from.
-    private func loadCurrent() -> CacheFile.LoadResult {
+    func loadCurrent() -> CacheFile.LoadResult {
         guard let before = FileStamp(fileURL) else { return .absent }
         if let memo = statisticsLock.withLock({ memo }), memo.stamp == before { return .valid(memo.contents) }
         let result = CacheFile.load(fileURL, key: key)

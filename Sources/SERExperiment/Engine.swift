@@ -5,6 +5,15 @@ import SERNet
 /// Computes (or reads from a cache) the features of audio files, in order.
 public protocol FeatureProvider: Sendable {
     func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix]
+
+    /// Lower-case hex SHA-256 of those of `urls` whose bytes the provider hashed or verified (a cache
+    /// matching size and mtime) and that still have the size and mtime they had then; keyed by the URLs
+    /// as given. The runner hashes the others for environment.json. Default: none.
+    func knownContentHashes(for urls: [URL]) -> [URL: String]
+}
+
+extension FeatureProvider {
+    public func knownContentHashes(for urls: [URL]) -> [URL: String] { [:] }
 }
 
 /// Feature matrices with label indices.

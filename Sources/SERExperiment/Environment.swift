@@ -4,13 +4,23 @@ import SERFeatures
 
 /// What environment.json records: versions, machine, threads, seed, and a fingerprint of the data.
 enum EnvironmentRecord {
-    static func json(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true) throws -> JSONValue {
+    /// Hex SHA-256 of a file's bytes; tests pass a counting one.
+    typealias FileHasher = @Sendable (URL) throws -> String
+
+    /// `knownHashes`: SHA-256 of files someone already vouched for this run (the feature cache, see
+    /// `FeatureProvider.knownContentHashes`); only the other files are hashed, in parallel, with `hashFile`.
+    /// With `includeHashes` false nothing is hashed and every file says "not computed". The lines and the
+    /// fingerprint do not depend on where a hash came from.
+    static func json(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true, knownHashes: [URL: String] = [:],
+                     hashFile: FileHasher = { try SHA256.hexDigest(ofFile: $0) }) throws -> JSONValue {
+        let sorted = dataset.items.sorted(by: { $0.path < $1.path })
+        let hashes = includeHashes ? contentHashes(of: sorted.map(\.url), known: knownHashes, hashFile: hashFile)
+                                   : [String](repeating: "not computed", count: sorted.count)
         var files: [JSONValue] = []
         var listing = ""
         var totalBytes = 0
-        for item in dataset.items.sorted(by: { $0.path < $1.path }) {
+        for (item, hash) in zip(sorted, hashes) {
             let size = (try? FileManager.default.attributesOfItem(atPath: item.url.path)[.size] as? Int) ?? -1
-            let hash = includeHashes ? ((try? SHA256.hexDigest(ofFile: item.url)) ?? "unreadable") : "not computed"
             totalBytes += max(size, 0)
             listing += "\(item.path),\(size),\(hash)\n"
             files.append(.object([("path", .string(item.path)), ("size", .integer(size)), ("sha256", .string(hash))]))
@@ -38,6 +48,19 @@ enum EnvironmentRecord {
                 ("files", .array(files)),
             ])),
         ])
+    }
+
+    /// The hash of each URL, in order: from `known` when there, else `hashFile` ("unreadable" when it
+    /// throws), the unknown ones spread over the cores.
+    static func contentHashes(of urls: [URL], known: [URL: String], hashFile: FileHasher) -> [String] {
+        let missing = urls.indices.filter { known[urls[$0]] == nil }
+        let computed = HashSlots(count: missing.count)
+        DispatchQueue.concurrentPerform(iterations: missing.count) { slot in
+            computed.set(slot, (try? hashFile(urls[missing[slot]])) ?? "unreadable")
+        }
+        var hashes = urls.map { known[$0] ?? "" }
+        for (index, hash) in zip(missing, computed.all) { hashes[index] = hash }
+        return hashes
     }
 
     static var swiftVersion: String {
@@ -93,4 +116,13 @@ enum EnvironmentRecord {
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// One hash per slot, written from concurrent workers.
+private final class HashSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [String]
+    init(count: Int) { slots = Array(repeating: "", count: count) }
+    func set(_ index: Int, _ hash: String) { lock.withLock { slots[index] = hash } }
+    var all: [String] { lock.withLock { slots } }
 }

@@ -55,6 +55,8 @@ public struct ExperimentRunner: Sendable {
     public var options: RunOptions
     public var components: ExperimentComponents
     public var progress: ProgressReporter
+    /// Hashes the data files environment.json's fingerprint needs and the feature provider did not vouch for (tests count its calls).
+    var hashFile: EnvironmentRecord.FileHasher = { try SHA256.hexDigest(ofFile: $0) }
 
     public init(config: ExperimentConfig, resolvedConfig: JSONValue, options: RunOptions, components: ExperimentComponents,
                 progress: ProgressReporter = ConsoleProgress()) {
@@ -106,10 +108,6 @@ public struct ExperimentRunner: Sendable {
         if !resuming {
             try run.write(resolvedText, to: "config.resolved.json")
         }
-        if !FileManager.default.fileExists(atPath: run.url.appendingPathComponent("environment.json").path) {
-            let environment = try EnvironmentRecord.json(dataset: dataset, threads: threads, seed: config.seed, includeHashes: options.hashData)
-            try run.write(environment.prettyPrinted() + "\n", to: "environment.json")
-        }
 
         // Features of every utterance (cached per corpus and feature spec).
         let featureClock = Date()
@@ -119,6 +117,17 @@ public struct ExperimentRunner: Sendable {
         if config.input != InputConfig() { features = features.map(config.input.shape) }
         precondition(features.count == dataset.items.count, "feature provider returned \(features.count) matrices for \(dataset.items.count) files")
         let featureSeconds = Date().timeIntervalSince(featureClock)
+
+        // After the features, so the data fingerprint takes the hashes the feature cache took or verified
+        // this run and hashes only the rest. Written when missing: a run killed before this point gets it
+        // on resume.
+        if !FileManager.default.fileExists(atPath: run.url.appendingPathComponent("environment.json").path) {
+            let urls = dataset.items.map(\.url)
+            let known = options.hashData ? provider.knownContentHashes(for: urls) : [:]
+            let environment = try EnvironmentRecord.json(dataset: dataset, threads: threads, seed: config.seed, includeHashes: options.hashData,
+                                                         knownHashes: known, hashFile: hashFile)
+            try run.write(environment.prettyPrinted() + "\n", to: "environment.json")
+        }
 
         let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
         let labelOf = dataset.items.map { labelIndex[$0.label]! }

@@ -58,6 +58,10 @@ struct CachedFeatureProvider: FeatureProvider {
         progress(urls.count, urls.count)
         return matrices
     }
+
+    func knownContentHashes(for urls: [URL]) -> [URL: String] {
+        cache.knownContentHashes(for: urls)
+    }
 }
 
 /// Trains SERNet models: one `Model` per fold, `Trainer.fit` with early stopping on validation UAR.

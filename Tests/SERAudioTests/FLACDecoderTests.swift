@@ -33,6 +33,23 @@ import SERTestSupport
         #expect(mismatches.isEmpty, "\(corpus): \(mismatches.count) files differ or were refused: \(mismatches.prefix(5))")
     }
 
+    /// Stream shapes the corpora lack (tools/make_flac_fixtures.py): stereo at 16 and 24 bits (side
+    /// channels one bit wider, LPC sums past the 32-bit lane bound at 24 bits), 8-bit samples, wasted
+    /// bits, a file of one short frame. Each must be decoded by the Swift decoder (not refused) and
+    /// equal libFLAC's samples bit for bit.
+    @Test(arguments: ["stereo16", "stereo24", "mono8", "wasted16", "short16"])
+    func equalsLibFLACOnSyntheticStreams(_ name: String) throws {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: "flac", subdirectory: "Fixtures"),
+                               "fixture \(name).flac missing from the test bundle")
+        let info = try AudioFile.info(url)
+        let ours = try #require(FLACDecoder.decodeMono(path: url.path, frames: info.frames, channels: info.channels),
+                                "\(name): the Swift decoder refused a valid stream")
+        let theirs = try #require(AudioFile.decodeFLACMono(path: url.path, frames: info.frames, channels: info.channels))
+        #expect(ours.count == info.frames)
+        #expect(ours.elementsEqual(theirs) { $0.bitPattern == $1.bitPattern }, "\(name): samples differ from libFLAC's")
+        #expect(ours.contains { $0 != 0 })
+    }
+
     /// Damage anywhere in the audio frames (one flipped bit, a cut) is caught by the frame CRCs or the
     /// frame count: nil, never different samples. `read` then still reports the truncation as before.
     @Test func refusesDamagedStreams() throws {
