@@ -20,7 +20,7 @@ extension FeatureCache {
                 if stored == nil {
                     if case .valid(let contents) = loadCurrent() { stored = contents.entries } else { stored = [:] }
                 }
-                if let entry = stored?[path], !entry.isRacy { candidate = entry.identity }
+                if let entry = stored?[path], entry.isServable(as: current) { candidate = entry.identity }
             }
             guard let identity = candidate, identity.sameStat(as: current), FileIdentity.isHexDigest(identity.sha256) else { continue }
             hashes[url] = identity.sha256

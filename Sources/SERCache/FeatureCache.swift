@@ -94,7 +94,7 @@ public final class FeatureCache: @unchecked Sendable {
         var work: [WorkItem] = []
         for path in unique {
             let identity = identities[path]!
-            if let entry = contents.entries[path], entry.identity.sameStat(as: identity), !entry.isRacy {
+            if let entry = contents.entries[path], entry.isServable(as: identity) {
                 resolved[path] = entry
             } else {
                 work.append(WorkItem(path: path, identity: identity, cached: contents.entries[path]))
@@ -300,4 +300,8 @@ extension CacheEntry {
     static let racyMarginNanoseconds: Int64 = 2_000_000_000
 
     var isRacy: Bool { identity.modificationNanoseconds >= hashedAtNanoseconds - Self.racyMarginNanoseconds }
+
+    /// Whether the cache serves this entry for a file whose size and mtime are now `current` without
+    /// hashing it: same stat, and not racy. `features(for:)` plans by it and `knownContentHashes` vouches by it.
+    func isServable(as current: FileIdentity) -> Bool { identity.sameStat(as: current) && !isRacy }
 }
