@@ -115,16 +115,7 @@ extension Conv2D {
             }
             initialized = dxCount
         }
-        weight.gradient.withUnsafeMutableBufferPointer { dw in
-            partialWeight.withUnsafeBufferPointer { pw in
-                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
-            }
-        }
-        bias.gradient.withUnsafeMutableBufferPointer { db in
-            partialBias.withUnsafeBufferPointer { pb in
-                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
-            }
-        }
+        addPartialGradients(weight: partialWeight, bias: partialBias, chunks: chunks)
         return inputGradient ? Tensor(shape: inputShape, scalars: dx) : Tensor(zeros: [0])
     }
 }

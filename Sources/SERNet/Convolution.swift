@@ -167,17 +167,24 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        weight.gradient.withUnsafeMutableBufferPointer { dw in
-            partialWeight.withUnsafeBufferPointer { pw in
-                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * Cout * KC, count: Cout * KC) }
-            }
-        }
-        bias.gradient.withUnsafeMutableBufferPointer { db in
-            partialBias.withUnsafeBufferPointer { pb in
-                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * Cout, count: Cout) }
-            }
-        }
+        addPartialGradients(weight: partialWeight, bias: partialBias, chunks: chunks)
         return inputGradient ? Tensor(shape: input.shape, scalars: dx) : Tensor(zeros: [0])
+    }
+
+    /// Adds each worker chunk's weight and bias gradients (`chunks` consecutive blocks in `partialWeight`/`partialBias`)
+    /// to the parameters' gradients, chunk 0 first, so the sums do not depend on which thread ran which chunk.
+    func addPartialGradients(weight partialWeight: [Float], bias partialBias: [Float], chunks: Int) {
+        let weightCount = outputChannels * columnWidth, biasCount = outputChannels
+        self.weight.gradient.withUnsafeMutableBufferPointer { dw in
+            partialWeight.withUnsafeBufferPointer { pw in
+                for chunk in 0..<chunks { accumulate(dw.baseAddress!, pw.baseAddress! + chunk * weightCount, count: weightCount) }
+            }
+        }
+        self.bias.gradient.withUnsafeMutableBufferPointer { db in
+            partialBias.withUnsafeBufferPointer { pb in
+                for chunk in 0..<chunks { accumulate(db.baseAddress!, pb.baseAddress! + chunk * biasCount, count: biasCount) }
+            }
+        }
     }
 
     private func geometry(frames: Int, bins: Int) -> ConvolutionGeometry {
