@@ -54,12 +54,11 @@ enum EnvironmentRecord {
     /// throws), the unknown ones spread over the cores.
     static func contentHashes(of urls: [URL], known: [URL: String], hashFile: FileHasher) -> [String] {
         let missing = urls.indices.filter { known[urls[$0]] == nil }
-        let computed = HashSlots(count: missing.count)
-        DispatchQueue.concurrentPerform(iterations: missing.count) { slot in
-            computed.set(slot, (try? hashFile(urls[missing[slot]])) ?? "unreadable")
+        let computed = parallelMap(count: missing.count, threads: ProcessInfo.processInfo.activeProcessorCount, progress: nil) {
+            (try? hashFile(urls[missing[$0]])) ?? "unreadable"
         }
         var hashes = urls.map { known[$0] ?? "" }
-        for (index, hash) in zip(missing, computed.all) { hashes[index] = hash }
+        for (index, hash) in zip(missing, computed) { hashes[index] = hash }
         return hashes
     }
 
@@ -116,13 +115,4 @@ enum EnvironmentRecord {
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-/// One hash per slot, written from concurrent workers.
-private final class HashSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [String]
-    init(count: Int) { slots = Array(repeating: "", count: count) }
-    func set(_ index: Int, _ hash: String) { lock.withLock { slots[index] = hash } }
-    var all: [String] { lock.withLock { slots } }
 }

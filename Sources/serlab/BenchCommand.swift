@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SERAudio
+import SERCore
 import SERFeatures
 
 /// `serlab bench ...`: throughput measurements outside the test suite.
@@ -130,16 +131,11 @@ struct FeaturesBench: ParsableCommand {
         decode(files, resampling: resampling) { $0.count }
     }
 
-    private func decode<Value>(_ files: [URL], resampling: Bool, _ keep: @escaping @Sendable ([Float]) -> Value) -> [Value] {
-        let slots = Slots<Value>(count: files.count, empty: keep([]))
-        let next = Counter()
+    private func decode<Value: Sendable>(_ files: [URL], resampling: Bool, _ keep: @escaping @Sendable ([Float]) -> Value) -> [Value] {
         let rate: Int? = resampling ? sampleRate : nil
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let index = next.claim(below: files.count) {
-                slots.set(index, keep((try? AudioFile.read(files[index], sampleRate: rate).samples) ?? []))
-            }
+        return parallelMap(count: files.count, threads: threads, progress: nil) {
+            keep((try? AudioFile.read(files[$0], sampleRate: rate).samples) ?? [])
         }
-        return slots.values
     }
 
     /// Fastest wall-clock time of `repeats` runs, and the process CPU time (user + system, all threads)
@@ -170,23 +166,4 @@ struct FeaturesBench: ParsableCommand {
         return walker.compactMap { $0 as? URL }.filter { extensions.contains($0.pathExtension.lowercased()) }
             .sorted { $0.path < $1.path }
     }
-}
-
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    func claim(below count: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
-    }
-}
-
-private final class Slots<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Value]
-    init(count: Int, empty: Value) { storage = Array(repeating: empty, count: count) }
-    func set(_ index: Int, _ value: Value) { lock.lock(); storage[index] = value; lock.unlock() }
-    var values: [Value] { lock.lock(); defer { lock.unlock() }; return storage }
 }
