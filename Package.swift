@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore"]),
-        .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport"]),
+        .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// A user's corpus listed in a CSV or JSON manifest.
 ///
@@ -93,18 +94,18 @@ enum ManifestAdapter {
             throw CorpusError.manifestUnreadable(path: path, reason: "expected UTF-8 text")
         }
         let table: CSVTable
-        do { table = try CSVTable(parsing: text) } catch CSVTable.ParseError.unterminatedQuote(let line) {
-            throw CorpusError.manifestRow(path: path, line: line, reason: "expected a closing quote, found the end of the file")
+        do { table = try CSVTable(text: text, path: path) } catch {
+            switch error {
+            case let .malformed(path, line, problem): throw CorpusError.manifestRow(path: path, line: line, reason: problem)
+            case let .unreadable(path, reason): throw CorpusError.manifestUnreadable(path: path, reason: reason)
+            }
         }
         let header = table.header.map { $0.lowercased() }
         for (column, names) in [("path", pathColumns), ("label", labelColumns), ("speaker", ["speaker"])] where !names.contains(where: header.contains) {
             throw CorpusError.manifestColumnMissing(path: path, column: column, found: table.header)
         }
-        return try table.rows.map { row in
-            guard row.fields.count == header.count else {
-                throw CorpusError.manifestRow(path: path, line: row.line, reason: "expected \(header.count) fields (\(table.header.joined(separator: ","))), found \(row.fields.count)")
-            }
-            return (row.line, Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }))
+        return zip(table.lines, table.rows).map { line, fields in
+            (line, Dictionary(zip(header, fields), uniquingKeysWith: { first, _ in first }))
         }
     }
 

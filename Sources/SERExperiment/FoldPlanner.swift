@@ -181,17 +181,20 @@ public enum FoldPlanner {
 
     /// Reads `path,fold` (other columns ignored) and assigns every item by its path without extension.
     static func foldsFromFile(_ url: URL, items: [ExperimentItem]) throws -> ([[Int]], [String]) {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw ProtocolError.foldsFile(path: url.path, reason: "no readable folds file at this path")
+        let table: CSVTable
+        do { table = try CSVTable(contentsOf: url) } catch {
+            switch error {
+            case .unreadable: throw ProtocolError.foldsFile(path: url.path, reason: "no readable folds file at this path")
+            case let .malformed(_, line, problem): throw ProtocolError.foldsFile(path: url.path, reason: "line \(line): \(problem)")
+            }
         }
-        let rows = CSV.parse(text)
-        guard let header = rows.first, let pathColumn = header.firstIndex(of: "path"), let foldColumn = header.firstIndex(of: "fold") else {
-            throw ProtocolError.foldsFile(path: url.path, reason: "expected a header with columns path and fold, found \(rows.first?.joined(separator: ",") ?? "an empty file")")
+        guard let pathColumn = table.header.firstIndex(of: "path"), let foldColumn = table.header.firstIndex(of: "fold") else {
+            throw ProtocolError.foldsFile(path: url.path, reason: "expected a header with columns path and fold, found \(table.header.joined(separator: ","))")
         }
         var foldOf: [String: Int] = [:]
-        for (lineIndex, row) in rows.dropFirst().enumerated() where !(row.count == 1 && row[0].isEmpty) {
-            guard row.count > max(pathColumn, foldColumn), let fold = Int(row[foldColumn].trimmingCharacters(in: .whitespaces)), fold >= 0 else {
-                throw ProtocolError.foldsFile(path: url.path, reason: "line \(lineIndex + 2): expected a path and a fold number >= 0, found \"\(row.joined(separator: ","))\"")
+        for (line, row) in zip(table.lines, table.rows) {
+            guard let fold = Int(row[foldColumn].trimmingCharacters(in: .whitespaces)), fold >= 0 else {
+                throw ProtocolError.foldsFile(path: url.path, reason: "line \(line): expected a path and a fold number >= 0, found \"\(row.joined(separator: ","))\"")
             }
             foldOf[ExperimentItem.key(row[pathColumn])] = fold
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Output formats of `serlab compare`.
 public enum ComparisonFormat: String, CaseIterable, Codable, Sendable {
@@ -155,7 +156,7 @@ extension Comparison {
                 } else {
                     fields += ["", "", "", "", "", "", ""]
                 }
-                lines.append(fields.map(CSVTable.escape).joined(separator: ","))
+                lines.append(CSV.line(fields))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// A confusion matrix: `counts[true][predicted]` over `labels` (rows = true label).
 public struct ConfusionMatrix: Codable, Equatable, Sendable {
@@ -13,7 +14,7 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
 
     /// Reads `confusion.csv`: first row `,<label>...` (predicted), then `<true label>,<count>...`.
     public init(contentsOf url: URL) throws {
-        let table = try CSVTable(contentsOf: url)
+        let table = try ReportError.readingCSV(url)
         let columnLabels = Array(table.header.dropFirst())
         let rowLabels = table.rows.map { $0[0] }
         guard rowLabels == columnLabels else {
@@ -25,7 +26,7 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
             var line: [Int] = []
             for (columnIndex, field) in row.dropFirst().enumerated() {
                 guard let value = Int(field.trimmingCharacters(in: .whitespaces)), value >= 0 else {
-                    throw ReportError.badCSV(path: url.path, line: rowIndex + 2,
+                    throw ReportError.badCSV(path: url.path, line: table.lines[rowIndex],
                                              problem: "expected a count in column '\(columnLabels[columnIndex])', found '\(field)'")
                 }
                 line.append(value)
@@ -60,8 +61,8 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
     }
 
     public func csv() -> String {
-        var lines = ["," + labels.map(CSVTable.escape).joined(separator: ",")]
-        for (label, row) in zip(labels, counts) { lines.append(CSVTable.escape(label) + "," + row.map(String.init).joined(separator: ",")) }
+        var lines = [CSV.line([""] + labels)]
+        for (label, row) in zip(labels, counts) { lines.append(CSV.line([label] + row.map(String.init))) }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -80,11 +81,13 @@ public struct LearningCurve: Codable, Equatable, Sendable {
     }
 
     public init(contentsOf url: URL) throws {
-        let table = try CSVTable(contentsOf: url)
-        let columns = try ["epoch", "trainLoss", "validationLoss", "validationUAR", "learningRate"].map(table.column)
+        let table = try ReportError.readingCSV(url)
         var values: [[Double]] = Array(repeating: [], count: 5)
-        for row in table.rows.indices {
-            for (slot, column) in columns.enumerated() { values[slot].append(try table.double(row: row, column: column)) }
+        try ReportError.convertingCSV {
+            let columns = try ["epoch", "trainLoss", "validationLoss", "validationUAR", "learningRate"].map(table.column)
+            for row in table.rows.indices {
+                for (slot, column) in columns.enumerated() { values[slot].append(try table.double(row: row, column: column)) }
+            }
         }
         self.init(epochs: values[0].map { Int($0) }, trainLoss: values[1], validationLoss: values[2],
                   validationUAR: values[3], learningRate: values[4])
@@ -117,9 +120,10 @@ public struct Prediction: Codable, Equatable, Sendable {
 
     /// Reads `predictions.csv` (`path,fold,speaker,true,predicted,p_<label>...`).
     public static func read(_ url: URL) throws -> [Prediction] {
-        let table = try CSVTable(contentsOf: url)
-        let path = try table.column("path"), fold = try table.column("fold"), speaker = try table.column("speaker")
-        let trueColumn = try table.column("true"), predicted = try table.column("predicted")
+        let table = try ReportError.readingCSV(url)
+        let (path, fold, speaker, trueColumn, predicted) = try ReportError.convertingCSV {
+            (try table.column("path"), try table.column("fold"), try table.column("speaker"), try table.column("true"), try table.column("predicted"))
+        }
         return table.rows.map { Prediction(path: $0[path], fold: $0[fold], speaker: $0[speaker], trueLabel: $0[trueColumn], predictedLabel: $0[predicted]) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Everything that can be wrong with the files `compare`, `report` and `check` read, or with how
 /// they are asked to combine them. Each message names the file (and JSON path or CSV line), what was
@@ -60,5 +61,26 @@ extension ReportError {
         @unknown default:
             return .unreadableJSON(path: path, jsonPath: "", problem: "\(decoding)")
         }
+    }
+}
+
+extension ReportError {
+    /// SERCore's CSV errors as report errors (the same `path:line: problem` text; a file that cannot be
+    /// read is a missing one), so the commands treat them as unusable input like every other.
+    init(_ error: CSVError) {
+        switch error {
+        case let .unreadable(path, _): self = .missingFile(path: path, expected: "a UTF-8 CSV file")
+        case let .malformed(path, line, problem): self = .badCSV(path: path, line: line, problem: problem)
+        }
+    }
+
+    /// `url` read as a CSV table by SERCore's reader.
+    static func readingCSV(_ url: URL) throws(ReportError) -> CSVTable {
+        do { return try CSVTable(contentsOf: url) } catch { throw ReportError(error) }
+    }
+
+    /// `body`'s result, its CSV errors (column lookups, numbers) turned into report errors.
+    static func convertingCSV<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as CSVError { throw ReportError(error) }
     }
 }

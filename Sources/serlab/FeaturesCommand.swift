@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SERAudio
 import SERCache
+import SERCore
 import SERFeatures
 
 /// `serlab features`: one file's feature matrix (to compare with another tool), or a whole folder into
@@ -97,17 +98,13 @@ struct FeaturesCommand: ParsableCommand {
 
     /// Header of column names, then one line per frame; values in Swift's shortest round-trip form.
     static func csv(_ matrix: FeatureMatrix) -> String {
-        var text = matrix.columnNames.map(csvField).joined(separator: ",") + "\n"
+        var text = CSV.line(matrix.columnNames) + "\n"
         text.reserveCapacity(matrix.values.count * 12)
         for frame in 0..<matrix.frameCount {
             let row = matrix.values[(frame * matrix.columnCount)..<((frame + 1) * matrix.columnCount)]
             text += row.map { "\($0)" }.joined(separator: ",") + "\n"
         }
         return text
-    }
-
-    private static func csvField(_ name: String) -> String {
-        name.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : name
     }
 
     // MARK: A folder

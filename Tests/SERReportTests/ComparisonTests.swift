@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SERCore
 import SERTestSupport
 @testable import SERReport
 
@@ -139,11 +140,22 @@ import SERTestSupport
         #expect(Comparison.pairLine(pair).contains("[McNemar: predictions.csv missing in weak/r2]"))
     }
 
-    @Test func csvParserHandlesQuotes() throws {
-        let table = try CSVTable(text: "a,b,c\n\"x, y\",\"say \"\"hi\"\"\",3\r\n", path: "t.csv")
-        #expect(table.rows == [["x, y", "say \"hi\"", "3"]])
-        #expect(throws: ReportError.self) { try CSVTable(text: "a,b\n1,2,3\n", path: "t.csv") }
-        #expect(CSVTable.escape("a,b") == "\"a,b\"")
+    /// SERCore reads the CSV files; its errors reach the commands as report errors (unusable input).
+    @Test func badCSVFilesAreReportErrorsNamingFileAndLine() throws {
+        let root = TestSupport.temporaryDirectory("serlab-badcsv")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let confusion = root.appendingPathComponent("confusion.csv")
+        try ",a,b\na,1,2\nb,3\n".write(to: confusion, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.badCSV(path: confusion.path, line: 3, problem: "expected 3 fields like the header (,a,b), found 2")) {
+            try ConfusionMatrix(contentsOf: confusion)
+        }
+        let curve = root.appendingPathComponent("curve.csv")
+        try "epoch,trainLoss\n1,0.5\n".write(to: curve, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.badCSV(path: curve.path, line: 1, problem: "expected a column 'validationLoss', found columns epoch,trainLoss")) {
+            try LearningCurve(contentsOf: curve)
+        }
+        let missing = root.appendingPathComponent("predictions.csv")
+        #expect(throws: ReportError.missingFile(path: missing.path, expected: "a UTF-8 CSV file")) { try Prediction.read(missing) }
     }
 
     @Test func malformedMetricsNamesFileAndPath() throws {
