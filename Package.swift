@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
-        .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore"]),
+        .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]

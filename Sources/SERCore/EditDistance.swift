@@ -18,3 +18,8 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[right.count]
 }
+
+/// The candidate closest to `word` by edit distance (ties: first in order), for "did you mean".
+public func closest(to word: String, in candidates: [String]) -> String? {
+    candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Why a corpus could not be read. Every case names the file or folder, what was expected and what was found.
 public enum CorpusError: LocalizedError, Equatable {
@@ -54,7 +55,8 @@ public enum CorpusError: LocalizedError, Equatable {
         case .manifestFileMissing(let path, let line, let file):
             return "\(path):\(line): expected the audio file \(file), found no such file"
         case .unknownLabel(let label, let role, let valid):
-            return "label policy: \(role) names unknown label '\(label)'; valid labels are \(valid.joined(separator: ", "))"
+            let suggestion = closest(to: label, in: valid).map { "did you mean '\($0)'? " } ?? ""
+            return "label policy: \(role) names unknown label '\(label)'; \(suggestion)valid labels are \(valid.joined(separator: ", "))"
         case .invalidPolicy(let reason):
             return "label policy: \(reason)"
         case .emptyCorpus(let path, let reason):

@@ -54,7 +54,23 @@ public struct LabelPolicy: Codable, Hashable, Sendable {
 
     /// The corpus relabelled and filtered, and the label set in its fixed order.
     public func apply(to corpus: Corpus) throws -> (corpus: Corpus, labels: [String]) {
-        let present = corpus.labels
+        let mapping = try resolve(present: corpus.labels)
+        var result = corpus
+        result.utterances = corpus.utterances.compactMap { utterance in
+            guard let label = mapping.label(for: utterance.label) else { return nil }
+            var changed = utterance
+            changed.label = label
+            if label != utterance.label { changed.metadata["originalLabel"] = utterance.label }
+            return changed
+        }
+        return (result, mapping.labels)
+    }
+
+    /// What the policy does to a corpus whose utterances carry the labels `present`: the checks above,
+    /// the final label order, and each original label's final name. For item lists that are not a
+    /// `Corpus` (the synthetic corpus); `apply(to:)` uses it too.
+    public func resolve<Labels: Sequence>(present labels: Labels) throws -> LabelMapping where Labels.Element == String {
+        let present = Emotion.sorted(labels)
         let mergeable = Emotion.sorted(present + Emotion.canonicalOrder)
         for source in merge.keys.sorted() where !mergeable.contains(source) {
             throw CorpusError.unknownLabel(label: source, role: "merge", valid: present)
@@ -82,16 +98,22 @@ public struct LabelPolicy: Codable, Hashable, Sendable {
         if Set(final).count != final.count {
             throw CorpusError.invalidPolicy(reason: "rename gives two labels the same name (\(final.joined(separator: ", "))); use merge to combine labels")
         }
-        let keptSet = Set(kept)
-        var result = corpus
-        result.utterances = corpus.utterances.compactMap { utterance in
-            let mergedLabel = merge[utterance.label] ?? utterance.label
-            guard keptSet.contains(mergedLabel) else { return nil }
-            var changed = utterance
-            changed.label = rename[mergedLabel] ?? mergedLabel
-            if changed.label != utterance.label { changed.metadata["originalLabel"] = utterance.label }
-            return changed
+        var finalName: [String: String] = [:]
+        for label in present {
+            let mergedLabel = merge[label] ?? label
+            if kept.contains(mergedLabel) { finalName[label] = rename[mergedLabel] ?? mergedLabel }
         }
-        return (result, final)
+        return LabelMapping(labels: final, finalName: finalName)
     }
+}
+
+/// A label policy resolved against the labels of one corpus.
+public struct LabelMapping: Equatable, Sendable {
+    /// The final labels, in the order every result, confusion matrix and checkpoint uses.
+    public let labels: [String]
+    /// Original label -> final label; labels the policy drops are absent.
+    let finalName: [String: String]
+
+    /// The final name of an utterance labelled `original`, or nil when the policy drops it.
+    public func label(for original: String) -> String? { finalName[original] }
 }

@@ -111,8 +111,3 @@ extension ConfigField {
         return [(path, self)]
     }
 }
-
-/// The candidate closest to `word` by edit distance (ties: first in order).
-func closest(to word: String, in candidates: [String]) -> String? {
-    candidates.min { editDistance(word, $0) < editDistance(word, $1) }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import SERCorpus
 
 /// The utterances of an experiment after the label policy, with the label order every result uses.
 public struct LoadedDataset: Sendable {
@@ -24,54 +25,44 @@ public protocol DatasetSource: Sendable {
 }
 
 public enum DatasetError: LocalizedError, Equatable {
-    case unknownLabel(path: String, label: String, suggestion: String?, known: [String])
     case empty(reason: String)
 
     public var errorDescription: String? {
         switch self {
-        case let .unknownLabel(path, label, suggestion, known):
-            return "\"\(path)\": label \"\(label)\" is not in the corpus" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "")
-                + " Labels: \(known.joined(separator: ", "))."
         case let .empty(reason):
             return "dataset: no utterances left: \(reason)"
         }
     }
 }
 
-/// The synthetic corpus, with the same label policy (merge, then keep) as real corpora.
+extension DatasetConfig {
+    /// `labels` (kept, in this order; all when empty) and `merge` as SERCorpus's label policy, the one
+    /// every corpus goes through, the synthetic one included.
+    public var labelPolicy: LabelPolicy { LabelPolicy(keep: labels.isEmpty ? nil : labels, merge: merge) }
+}
+
+extension LabelPolicy {
+    /// `items` relabelled and filtered by the policy, and the label order (`apply(to: Corpus)` for item lists).
+    func apply(to items: [ExperimentItem]) throws -> (items: [ExperimentItem], labels: [String]) {
+        let mapping = try resolve(present: Set(items.map(\.label)))
+        let kept = items.compactMap { item -> ExperimentItem? in
+            guard let label = mapping.label(for: item.label) else { return nil }
+            var copy = item
+            copy.label = label
+            return copy
+        }
+        guard !kept.isEmpty else { throw DatasetError.empty(reason: "no utterance has one of the labels \(mapping.labels)") }
+        return (kept, mapping.labels)
+    }
+}
+
+/// The synthetic corpus, through the same label policy as real corpora.
 public struct SyntheticDatasetSource: DatasetSource {
     public init() {}
 
     public func load(_ dataset: DatasetConfig, cacheDirectory: URL) throws -> LoadedDataset {
         let (root, items) = try SyntheticCorpus.generate(dataset.synthetic, in: cacheDirectory)
-        let (kept, labels) = try applyLabelPolicy(items, merge: dataset.merge, keep: dataset.labels, order: SyntheticCorpus.labels)
+        let (kept, labels) = try dataset.labelPolicy.apply(to: items)
         return LoadedDataset(corpusName: "synthetic", root: root, items: kept, labels: labels, synthetic: true)
     }
-}
-
-/// Merges labels, keeps `keep` (in that order; all when empty, in `order` then alphabetically).
-func applyLabelPolicy(_ items: [ExperimentItem], merge: [String: String], keep: [String], order: [String]) throws -> ([ExperimentItem], [String]) {
-    let present = Set(items.map(\.label))
-    for source in merge.keys.sorted() where !present.contains(source) {
-        throw DatasetError.unknownLabel(path: "dataset.merge.\(source)", label: source, suggestion: closest(to: source, in: present.sorted()), known: present.sorted())
-    }
-    let merged = items.map { item -> ExperimentItem in
-        var copy = item
-        copy.label = merge[item.label] ?? item.label
-        return copy
-    }
-    let mergedLabels = Set(merged.map(\.label))
-    let labels: [String]
-    if keep.isEmpty {
-        labels = order.filter { mergedLabels.contains($0) } + mergedLabels.subtracting(order).sorted()
-    } else {
-        for (index, label) in keep.enumerated() where !mergedLabels.contains(label) {
-            throw DatasetError.unknownLabel(path: "dataset.labels[\(index)]", label: label, suggestion: closest(to: label, in: mergedLabels.sorted()), known: mergedLabels.sorted())
-        }
-        labels = keep
-    }
-    let keepSet = Set(labels)
-    let kept = merged.filter { keepSet.contains($0.label) }
-    guard !kept.isEmpty else { throw DatasetError.empty(reason: "no utterance has one of the labels \(labels)") }
-    return (kept, labels)
 }

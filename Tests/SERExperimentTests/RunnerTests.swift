@@ -1,5 +1,6 @@
 import Foundation
 import SERCore
+import SERCorpus
 import Testing
 import SERTestSupport
 @testable import SERExperiment
@@ -170,12 +171,21 @@ import SERTestSupport
         #expect(samples.count >= 16000)
     }
 
+    /// The synthetic corpus goes through SERCorpus's LabelPolicy, like every other corpus.
     @Test func labelPolicyMergesAndKeeps() throws {
         let items = makeItems(speakers: 2)
-        let (kept, labels) = try applyLabelPolicy(items, merge: ["happy": "positive"], keep: ["positive", "sad"], order: [])
+        let (kept, labels) = try LabelPolicy(keep: ["positive", "sad"], merge: ["happy": "positive"]).apply(to: items)
         #expect(labels == ["positive", "sad"])
         #expect(Set(kept.map(\.label)) == ["positive", "sad"])
-        #expect(throws: DatasetError.self) { try applyLabelPolicy(items, merge: [:], keep: ["hapy"], order: []) }
+        #expect(kept.count == items.filter { ["happy", "sad"].contains($0.label) }.count)
+        let (all, order) = try LabelPolicy().apply(to: items)
+        #expect(all == items && order == Emotion.sorted(items.map(\.label)))
+        do {
+            _ = try LabelPolicy(keep: ["hapy"]).apply(to: items)
+            Issue.record("expected an unknown-label error")
+        } catch {
+            #expect(error.localizedDescription.contains("keep names unknown label 'hapy'; did you mean 'happy'?"), "\(error.localizedDescription)")
+        }
     }
 }
 
