@@ -209,13 +209,10 @@ public final class FeatureCache: @unchecked Sendable {
     private func perform(_ items: [WorkItem], progress: Bool) -> [Outcome] {
         guard !items.isEmpty else { return [] }
         let line = ProgressLine(label: "\(corpusName): extracting", total: items.count, requested: progress)
-        let results = OutcomeSlots(count: items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { index in
-            results.set(index, process(items[index]))
-            line.advance()
-        }
+        let outcomes = parallelMap(count: items.count, threads: ProcessInfo.processInfo.activeProcessorCount,
+                                   progress: { _ in line.advance() }) { process(items[$0]) }
         line.finish()
-        return results.all
+        return outcomes
     }
 
     private func process(_ item: WorkItem) -> Outcome {
@@ -283,15 +280,6 @@ public final class FeatureCache: @unchecked Sendable {
         let name = String(mapped)
         return name.isEmpty ? "_" : name
     }
-}
-
-/// One slot per work item, written from concurrent workers.
-private final class OutcomeSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [FeatureCache.Outcome?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ outcome: FeatureCache.Outcome) { lock.withLock { slots[index] = outcome } }
-    var all: [FeatureCache.Outcome] { lock.withLock { slots.map { $0! } } }
 }
 
 extension CacheEntry {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SERCore
 
@@ -127,20 +126,14 @@ public struct Corpus: Sendable, Hashable {
     /// the first path stays; the others are moved to `ignored`. Reads every file: adapters never do this
     /// themselves (they read names alone), an experiment may (RAVDESS Actor_07 has two identical takes).
     public func droppingIdenticalFiles(threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Corpus {
-        let hashes = ResultSlots<String?>(count: utterances.count)
-        let next = Counter()
         let list = utterances
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, list.count))) { _ in
-            while true {
-                let index = next.increment()
-                guard index < list.count else { break }
-                hashes.set(index, try? SERCore.SHA256.hexDigest(ofFile: list[index].url))
-            }
+        let hashes = parallelMap(count: list.count, threads: max(1, threads), progress: nil) {
+            try? SERCore.SHA256.hexDigest(ofFile: list[$0].url)
         }
         var seen: [String: String] = [:]
         var result = self
         result.utterances = []
-        for (utterance, hash) in zip(list, hashes.values()) {
+        for (utterance, hash) in zip(list, hashes) {
             if let hash, let first = seen[hash] {
                 result.ignored.append(IgnoredFile(path: utterance.path, reason: "identical bytes to \(first)"))
             } else {

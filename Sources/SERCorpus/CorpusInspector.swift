@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SERAudio
 import SERCore
@@ -10,17 +9,8 @@ public enum CorpusInspector {
     ///   - threads: concurrent files; defaults to the active processor count.
     public static func inspect(_ corpus: Corpus, decode: Bool = true, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> CorpusReport {
         let utterances = corpus.utterances
-        let results = ResultSlots<FileCheck>(count: utterances.count)
-        let next = Counter()
-        let workers = max(1, min(threads, utterances.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let index = next.increment()
-                guard index < utterances.count else { break }
-                results.set(index, check(utterances[index], decode: decode))
-            }
-        }
-        return CorpusReport(corpus: corpus, files: results.values())
+        let files = parallelMap(count: utterances.count, threads: max(1, threads), progress: nil) { check(utterances[$0], decode: decode) }
+        return CorpusReport(corpus: corpus, files: files)
     }
 
     static func check(_ utterance: Utterance, decode: Bool) -> FileCheck {
