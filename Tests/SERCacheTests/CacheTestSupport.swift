@@ -54,20 +54,4 @@ enum CacheTestSupport {
     static func setModificationDate(_ url: URL, _ date: Date) throws {
         try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: url.path)
     }
-
-    /// The built `serlab` executable beside the test bundle.
-    static func serlabExecutable() throws -> URL {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("serlab"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("serlab"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            struct Missing: Error, CustomStringConvertible {
-                let candidates: [URL]
-                var description: String { "the serlab executable is not built beside the tests (looked at \(candidates.map(\.path))); run `swift build` first" }
-            }
-            throw Missing(candidates: candidates)
-        }
-        return found
-    }
 }

@@ -24,7 +24,7 @@ struct FeatureCacheConcurrencyTests {
 
     @Test("Two serlab processes extracting overlapping folders into one cache at once leave the union, correct")
     func twoProcesses() throws {
-        let serlab = try CacheTestSupport.serlabExecutable()
+        let serlab = try TestSupport.serlabExecutable()
         let folder = TestSupport.temporaryDirectory("cache")
         defer { try? FileManager.default.removeItem(at: folder) }
         // Folder A holds clips 0-5, folder B clips 3-8 (3-5 are copies of A's, so both extract them).

@@ -7,20 +7,6 @@ import Testing
 /// `serlab features` run as a process (the built executable beside the tests).
 @Suite("serlab features")
 struct FeaturesCommandTests {
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = try CacheTestSupport.serlabExecutable()
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
-
     @Test("One file: CSV on stdout, --output .csv and .h5 all hold exactly the extracted matrix")
     func oneFile() throws {
         let folder = TestSupport.temporaryDirectory("cli")
@@ -28,9 +14,9 @@ struct FeaturesCommandTests {
         let file = try CacheTestSupport.makeCorpus(folder, count: 1)[0]
         let expected = try CacheTestSupport.freshFeatures(file, spec: FeatureSpec())
 
-        let printed = try run(["features", file.path])
-        #expect(printed.status == 0, "\(printed.error)")
-        let lines = printed.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let printed = try TestSupport.runSerlab(["features", file.path])
+        #expect(printed.status == 0, "\(printed.standardError)")
+        let lines = printed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
                 == (expected.columnNames.isEmpty ? [""] : expected.columnNames))
         let values = lines.dropFirst().flatMap { $0.split(separator: ",").map { Float(String($0))! } }
@@ -38,11 +24,11 @@ struct FeaturesCommandTests {
         #expect(values.map(\.bitPattern) == expected.values.map(\.bitPattern))
 
         let csv = folder.appendingPathComponent("out.csv")
-        #expect(try run(["features", file.path, "--output", csv.path]).status == 0)
-        #expect(try String(contentsOf: csv, encoding: .utf8) == printed.output)
+        #expect(try TestSupport.runSerlab(["features", file.path, "--output", csv.path]).status == 0)
+        #expect(try String(contentsOf: csv, encoding: .utf8) == printed.standardOutput)
 
         let h5 = folder.appendingPathComponent("out.h5")
-        #expect(try run(["features", file.path, "--output", h5.path]).status == 0)
+        #expect(try TestSupport.runSerlab(["features", file.path, "--output", h5.path]).status == 0)
         #expect(CacheTestSupport.identical(try FeatureMatrixFile.read(h5), expected))
     }
 
@@ -54,12 +40,12 @@ struct FeaturesCommandTests {
         _ = try CacheTestSupport.makeCorpus(audio, count: 3)
         try Data("ignored".utf8).write(to: audio.appendingPathComponent("notes.txt"))
         let cacheDir = folder.appendingPathComponent("cache").path
-        let first = try run(["features", audio.path, "--cache-dir", cacheDir])
-        #expect(first.status == 0, "\(first.error)")
-        #expect(first.output.contains("files:      3 (0 cache hits, 3 extracted)"))
-        #expect(first.error.isEmpty, "no progress line when stderr is not a terminal")
-        let second = try run(["features", audio.path, "--cache-dir", cacheDir])
-        #expect(second.output.contains("files:      3 (3 cache hits, 0 extracted)"))
+        let first = try TestSupport.runSerlab(["features", audio.path, "--cache-dir", cacheDir])
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("files:      3 (0 cache hits, 3 extracted)"))
+        #expect(first.standardError.isEmpty, "no progress line when stderr is not a terminal")
+        let second = try TestSupport.runSerlab(["features", audio.path, "--cache-dir", cacheDir])
+        #expect(second.standardOutput.contains("files:      3 (3 cache hits, 0 extracted)"))
     }
 
     @Test("Bad arguments and bad files are one-line errors naming the file, not crashes")
@@ -68,19 +54,19 @@ struct FeaturesCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let bad = folder.appendingPathComponent("bad.wav")
         try Data("not audio".utf8).write(to: bad)
-        let notAudio = try run(["features", bad.path])
+        let notAudio = try TestSupport.runSerlab(["features", bad.path])
         #expect(notAudio.status != 0)
-        #expect(notAudio.error.contains(bad.path))
-        let wrongOutput = try run(["features", bad.path, "--output", folder.appendingPathComponent("x.txt").path])
+        #expect(notAudio.standardError.contains(bad.path))
+        let wrongOutput = try TestSupport.runSerlab(["features", bad.path, "--output", folder.appendingPathComponent("x.txt").path])
         #expect(wrongOutput.status != 0)
-        #expect(wrongOutput.error.contains("expected a file ending in .csv or .h5"))
+        #expect(wrongOutput.standardError.contains("expected a file ending in .csv or .h5"))
         let spec = folder.appendingPathComponent("spec.json")
         try Data(#"{"sampleRate": "fast"}"#.utf8).write(to: spec)
-        let badSpec = try run(["features", bad.path, "--spec", spec.path])
+        let badSpec = try TestSupport.runSerlab(["features", bad.path, "--spec", spec.path])
         #expect(badSpec.status != 0)
-        #expect(badSpec.error.contains(spec.path))
-        #expect(badSpec.error.contains("sampleRate"))
-        let empty = try run(["features", folder.appendingPathComponent("nothing").path])
+        #expect(badSpec.standardError.contains(spec.path))
+        #expect(badSpec.standardError.contains("sampleRate"))
+        let empty = try TestSupport.runSerlab(["features", folder.appendingPathComponent("nothing").path])
         #expect(empty.status != 0)
     }
 }

@@ -90,34 +90,34 @@ import SERTestSupport
         let baseURL = try reference.write(under: root)
         let baseline = root.appendingPathComponent("baselines/gate.json").path
 
-        let missing = try SerlabProcess.run(["check", baseURL.path, "--baseline", baseline])
+        let missing = try TestSupport.runSerlab(["check", baseURL.path, "--baseline", baseline])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("--update"))
 
-        let update = try SerlabProcess.run(["check", baseURL.path, "--baseline", baseline, "--update"])
+        let update = try TestSupport.runSerlab(["check", baseURL.path, "--baseline", baseline, "--update"])
         #expect(update.status == 0, "\(update.standardError)")
         #expect(FileManager.default.fileExists(atPath: baseline))
 
-        let pass = try SerlabProcess.run(["check", try equal.write(under: root).path, "--baseline", baseline])
+        let pass = try TestSupport.runSerlab(["check", try equal.write(under: root).path, "--baseline", baseline])
         #expect(pass.status == 0, "\(pass.standardOutput)\(pass.standardError)")
         #expect(pass.standardOutput.contains("PASS UAR"))
         #expect(pass.standardOutput.contains("+0.00 points"))
 
-        let fail = try SerlabProcess.run(["check", try weak.write(under: root).path, "--baseline", baseline])
+        let fail = try TestSupport.runSerlab(["check", try weak.write(under: root).path, "--baseline", baseline])
         #expect(fail.status == 1)
         #expect(fail.standardOutput.contains("FAIL UAR: observed"))
         let stored = try Baseline.read(URL(fileURLWithPath: baseline))
         #expect(fail.standardOutput.contains(String(format: "tolerance of %.2f points", stored.metrics["uar"]!.tolerance * 100)))
         #expect(fail.standardOutput.contains(baseline))
 
-        let mismatch = try SerlabProcess.run(["check", try otherLabels.write(under: root).path, "--baseline", baseline])
+        let mismatch = try TestSupport.runSerlab(["check", try otherLabels.write(under: root).path, "--baseline", baseline])
         #expect(mismatch.status == 2)
         #expect(mismatch.standardError.contains("label set"))
 
-        let badOption = try SerlabProcess.run(["check", baseURL.path, "--baseline", baseline, "--margin", "0.05"])
+        let badOption = try TestSupport.runSerlab(["check", baseURL.path, "--baseline", baseline, "--margin", "0.05"])
         #expect(badOption.status != 0)
         #expect(badOption.standardError.contains("only apply with --update"))
-        let twoRuns = try SerlabProcess.run(["check", baseURL.path, baseURL.path, "--baseline", baseline])
+        let twoRuns = try TestSupport.runSerlab(["check", baseURL.path, baseURL.path, "--baseline", baseline])
         #expect(twoRuns.status != 0)
         #expect(twoRuns.standardError.contains("check takes one run folder, found 2"))
     }
@@ -126,29 +126,29 @@ import SERTestSupport
         let root = TestSupport.temporaryDirectory("serlab-compare-cli")
         defer { try? FileManager.default.removeItem(at: root) }
         try RunFixture.standardResults(under: root)
-        let table = try SerlabProcess.run(["compare", root.path])
+        let table = try TestSupport.runSerlab(["compare", root.path])
         #expect(table.status == 0, "\(table.standardError)")
         #expect(table.standardOutput.contains("McNemar p<0.001"))
-        let json = try SerlabProcess.run(["compare", root.path, "--format", "json"])
+        let json = try TestSupport.runSerlab(["compare", root.path, "--format", "json"])
         #expect(try JSONDecoder().decode(Comparison.self, from: Data(json.standardOutput.utf8)).groups.count == 3)
-        let pair = try SerlabProcess.run(["compare", root.path, "--pair", "lstm_fixture", "cnn_fixture"])
+        let pair = try TestSupport.runSerlab(["compare", root.path, "--pair", "lstm_fixture", "cnn_fixture"])
         #expect(pair.status == 0, "\(pair.standardError)")
         #expect(pair.standardOutput.contains("lstm_fixture/20261126-100000-42 vs cnn_fixture/20261126-101000-42"))
-        let incompatible = try SerlabProcess.run(["compare", root.path, "--pair", "lstm_fixture", "lstm_fixture_otherfolds"])
+        let incompatible = try TestSupport.runSerlab(["compare", root.path, "--pair", "lstm_fixture", "lstm_fixture_otherfolds"])
         #expect(incompatible.status == 2)
         #expect(incompatible.standardError.contains("different folds"))
-        let unknown = try SerlabProcess.run(["compare", root.path, "--pair", "lstm_fixture", "gru_fixture"])
+        let unknown = try TestSupport.runSerlab(["compare", root.path, "--pair", "lstm_fixture", "gru_fixture"])
         #expect(unknown.status == 2)
         #expect(unknown.standardError.contains("no run named 'gru_fixture'"))
 
         let output = root.appendingPathComponent("report.html").path
-        let report = try SerlabProcess.run(["report", root.path, "--output", output])
+        let report = try TestSupport.runSerlab(["report", root.path, "--output", output])
         #expect(report.status == 0, "\(report.standardError)")
         let html = try String(contentsOfFile: output, encoding: .utf8)
         #expect(html.contains("id=\"corpus-fixture\""))
         let empty = TestSupport.temporaryDirectory("serlab-empty")
         defer { try? FileManager.default.removeItem(at: empty) }
-        let none = try SerlabProcess.run(["report", empty.path])
+        let none = try TestSupport.runSerlab(["report", empty.path])
         #expect(none.status == 2)
         #expect(none.standardError.contains("no run folders found"))
     }
@@ -156,16 +156,16 @@ import SERTestSupport
     @Test func helpTextsNameTheirContract() throws {
         // Help is wrapped to the terminal width: compare with whitespace runs collapsed.
         func flat(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
-        let compare = try SerlabProcess.run(["compare", "--help"])
+        let compare = try TestSupport.runSerlab(["compare", "--help"])
         #expect(compare.status == 0)
         #expect(flat(compare.standardOutput).contains("OVERVIEW: Compare runs: WA, UAR and macro-F1 over folds with 95% intervals and paired significance tests."))
         #expect(flat(compare.standardOutput).contains("serlab compare results/ --pair lstm_tess cnn_tess"))
-        let report = try SerlabProcess.run(["report", "--help"])
+        let report = try TestSupport.runSerlab(["report", "--help"])
         #expect(flat(report.standardOutput).contains("OVERVIEW: Write a self-contained HTML report (inline SVG, no network) of one run or a results folder."))
-        let check = try SerlabProcess.run(["check", "--help"])
+        let check = try TestSupport.runSerlab(["check", "--help"])
         #expect(flat(check.standardOutput).contains("max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults 0.02, 2 and 0"))
         #expect(flat(check.standardOutput).contains("0 pass, 1 a metric dropped by more than its tolerance, 2 unusable input"))
-        let wrongPair = try SerlabProcess.run(["compare", "--pair", "a"])
+        let wrongPair = try TestSupport.runSerlab(["compare", "--pair", "a"])
         #expect(wrongPair.status != 0)
         #expect(wrongPair.standardError.contains("--pair takes exactly two runs, found 1: a"))
     }

@@ -10,16 +10,8 @@ import SERTestSupport
     static var script: URL { TestSupport.packageRoot.appendingPathComponent("tools/render_report.sh") }
 
     static func render(_ html: URL, _ png: URL, width: Int = 1280, height: Int = 3000) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, html.path, png.path, String(width), String(height)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try TestSupport.run(URL(fileURLWithPath: "/bin/bash"), [script.path, html.path, png.path, String(width), String(height)])
+        return (result.status, result.standardOutput + result.standardError)
     }
 
     /// Width and height from a PNG's IHDR chunk.

@@ -46,6 +46,69 @@ public enum TestSupport {
         return url
     }
 
+    /// The `serlab` executable `swift build` put beside the test bundle (every product of a build lands in
+    /// one folder); throws, naming the places searched, when it is not built, so the test fails, never skips.
+    public static func serlabExecutable() throws -> URL {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [bundleDirectory, Bundle.main.bundleURL.deletingLastPathComponent()]
+        // On Linux the test runner may be `<products>/<name>.xctest/...`; walk up a few levels.
+        var directory = bundleDirectory
+        for _ in 0..<3 { directory.deleteLastPathComponent(); candidates.append(directory) }
+        candidates += ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)") }
+        let executables = candidates.map { $0.appendingPathComponent("serlab") }
+        guard let found = executables.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw MissingExecutable(searched: executables.map(\.path))
+        }
+        return found
+    }
+
+    public struct MissingExecutable: Error, CustomStringConvertible {
+        public let searched: [String]
+        public var description: String {
+            "serlab executable not found (looked in \(searched.joined(separator: ", "))); build it with `swift build` first"
+        }
+    }
+
+    /// What a finished program printed and its exit status.
+    public struct ProcessResult: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// Runs `executable` to its end, capturing both outputs (read at the same time, so neither pipe
+    /// fills up and stalls the program).
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let errorData = CapturedData()
+        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                             standardError: String(decoding: errorData.wait(), as: UTF8.self))
+    }
+
+    /// Runs the built `serlab` with `arguments`.
+    public static func runSerlab(_ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
+        try run(try serlabExecutable(), arguments, in: directory)
+    }
+
+    /// Bytes handed from the thread that reads a pipe to the one waiting for them.
+    private final class CapturedData: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data = Data()
+        func set(_ value: Data) { data = value; done.signal() }
+        func wait() -> Data { done.wait(); return data }
+    }
+
     /// A fresh temporary folder, removed by the caller when it likes.
     public static func temporaryDirectory(_ label: String = "serlab-test") -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
