@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian, each behind a thin shim; only the matching SER module imports it.
@@ -33,8 +34,9 @@ let package = Package(
         cLibrary("COpenBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
         cLibrary("CHDF5", pkgConfig: "hdf5-serial", apt: "libhdf5-dev"),
 
-        // Version, seeded random streams, errors and progress shared by every module; imports nothing.
-        .target(name: "SERCore", swiftSettings: fastMath),
+        // Version, seeded random streams, CSV, parallel map, edit distance and hashing shared by every module.
+        // Imports only swift-crypto (SHA-256, MD5), behind SERCore's own API: no other module imports Crypto.
+        .target(name: "SERCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: fastMath),
         // Audio files to mono float samples at a chosen rate (libsndfile + libsoxr).
         .target(name: "SERAudio", dependencies: ["SERCore", "CSndfile", "CSoxr", "CFLAC"], exclude: ["README.md"], swiftSettings: fastMath),
         // Frame features from samples, the way librosa computes them (FFTW); reads files through SERAudio.
@@ -73,7 +75,7 @@ let package = Package(
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
-        .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", "SERCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERCore"]),

@@ -37,7 +37,7 @@ public struct CorpusDownloader: Sendable {
 
         func compute(_ url: URL) throws -> String {
             switch self {
-            case .md5: return "md5:" + (try MD5.hex(ofFile: url))
+            case .md5: return "md5:" + (try MD5.hexDigest(ofFile: url))
             case .sha256: return "sha256:" + (try SERCore.SHA256.hexDigest(ofFile: url))
             }
         }
