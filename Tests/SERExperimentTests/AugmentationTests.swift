@@ -136,7 +136,10 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
         }
         #expect(!FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("config.resolved.json").path))
         held.release()
+        #expect(!FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("run.lock").path))
         let summary = try runner.run()
         #expect(FileManager.default.fileExists(atPath: summary.directory.appendingPathComponent("metrics.json").path))
+        #expect(!FileManager.default.fileExists(atPath: summary.directory.appendingPathComponent("run.lock").path),
+                "a finished run removes its run.lock")
     }
 }
