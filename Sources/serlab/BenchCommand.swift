@@ -19,7 +19,8 @@ struct FeaturesBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Files per second for decode+resample, features alone, and end to end.",
-        discussion: "Example: serlab bench features ../shared/corpora/ravdess --threads 2 --json"
+        usage: "serlab bench features <folder> [<options>]",
+        discussion: "Example: serlab bench features $SERLAB_CORPORA/ravdess --threads 2 --json"
     )
 
     @Argument(help: "Folder searched recursively for .wav, .flac, .aif, .aiff files.")

@@ -10,18 +10,19 @@ struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Extract features of one audio file, or of every audio file under a folder into the cache.",
+        usage: "serlab features <input> [<options>]",
         discussion: """
-        With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each
+        With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each \
         column), or writes it to --output (.csv, or .h5 with datasets `features` and `column_names`).
 
-        With a folder: finds every .wav, .flac, .aif, .aiff and .ogg file under it, extracts what the
-        cache does not hold yet (in parallel on all cores) into <cache-dir>/<corpus>-<spec hash>.h5,
-        and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a
+        With a folder: finds every .wav, .flac, .aif, .aiff and .ogg file under it, extracts what the \
+        cache does not hold yet (in parallel on all cores) into <cache-dir>/<corpus>-<spec hash>.h5, \
+        and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a \
         terminal.
 
         Examples:
           serlab features clip.wav --spec mfcc.json --output clip.csv
-          serlab features ../shared/corpora/ravdess --spec mfcc.json --cache-dir .serlab-cache
+          serlab features $SERLAB_CORPORA/ravdess --spec mfcc.json
         """
     )
 

@@ -6,12 +6,13 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run an experiment config (or a suite of them) and write its results folder.",
+        usage: "serlab run [<config>] [<options>]",
         discussion: """
-        With no config, runs the embedded default: a small synthetic corpus serlab generates itself
-        (no download), so a fresh machine can check the whole pipeline in a minute or two. Its outputs
+        With no config, runs the embedded default: a small synthetic corpus serlab generates itself \
+        (no download), so a fresh machine can check the whole pipeline in a minute or two. Its outputs \
         say plainly that the data is synthetic.
 
-        A run killed at any point resumes when started again with the same config: finished folds are
+        A run killed at any point resumes when started again with the same config: finished folds are \
         kept, half-written ones are recomputed. Use --fresh to start over.
 
         Examples:
