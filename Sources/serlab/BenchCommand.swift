@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (not a test; tools/bench_features.py and tools/bench_net.py compare against librosa and PyTorch).",
-        subcommands: [FeaturesBench.self, BenchNet.self]
+        subcommands: [FeaturesBench.self, BenchNet.self, SegmentBench.self]
     )
 }
 
