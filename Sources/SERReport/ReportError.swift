@@ -18,11 +18,11 @@ public enum ReportError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case let .missingFile(path, expected):
-            return "\(path): file not found (expected \(expected))"
+            return ResultsFileError.missingFile(path: path, expected: expected).errorDescription
         case let .unreadableJSON(path, jsonPath, problem):
-            return "\(path): at \(jsonPath.isEmpty ? "the top level" : jsonPath): \(problem)"
+            return ResultsFileError.unreadableJSON(path: path, jsonPath: jsonPath, problem: problem).errorDescription
         case let .badCSV(path, line, problem):
-            return "\(path):\(line): \(problem)"
+            return ResultsFileError.badCSV(path: path, line: line, problem: problem).errorDescription
         case let .notARunFolder(path):
             return "\(path) is not a run folder: expected metrics.json in it (a folder that `serlab run` wrote), or a results folder holding run folders"
         case let .noRuns(path):
