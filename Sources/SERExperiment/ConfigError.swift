@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// A config could not be used. Every case names the file (or `--set`) and the JSON path.
 public enum ConfigError: LocalizedError, Equatable {

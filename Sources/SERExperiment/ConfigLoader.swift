@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// Reads configs: defaults, then a file, then `--set` overrides; checks every key and value and
 /// names the JSON path of any mistake.

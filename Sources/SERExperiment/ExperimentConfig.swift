@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERFeatures
 import SERNet
 

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// A list of configs to run and compare: `experiments/<suite>.json`.
 ///

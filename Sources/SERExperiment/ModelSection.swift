@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERNet
 
 /// The `model` section: SERNet's `ModelSpec`, `{"type": "mlp" | "cnn" | "lstm", ...that type's fields}`.

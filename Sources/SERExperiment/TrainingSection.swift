@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERNet
 
 /// The `training` section: SERNet's `TrainingOptions` (its defaults), explained here.

@@ -92,11 +92,7 @@ struct RunCommand: ParsableCommand {
         options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
         options.configDirectory = url?.deletingLastPathComponent()
         let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let summary = try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
-        // The corpus overview `serlab report` draws (cheap: headers, plus one short example per label),
-        // from the dataset the runner loaded.
-        try RunCorpusOverview.writeIfMissing(summary.dataset, in: summary.directory)
-        return summary
+        return try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
     }
 }
 

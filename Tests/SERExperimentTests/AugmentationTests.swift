@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SERCore
 import SERFeatures
 import SERTestSupport
 @testable import SERExperiment

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SERTestSupport
 @testable import SERReport
+import SERResults
 
 @Suite struct ComparisonTests {
     @Test func groupsByCorpusLabelsAndFolds() throws {
@@ -152,9 +153,9 @@ import SERTestSupport
         let url = try RunFixture(name: "x", runID: "r").write(under: root)
         let metricsURL = url.appendingPathComponent("metrics.json")
         var text = try String(contentsOf: metricsURL, encoding: .utf8)
-        let folds = try #require(text.range(of: "\"folds\" : ["))
-        let firstUAR = try #require(text.range(of: "\"uar\" : ", range: folds.upperBound..<text.endIndex))
-        text.replaceSubrange(firstUAR, with: "\"uar\" : \"high\", \"x\" : ")
+        let folds = try #require(text.range(of: "\"folds\": ["))
+        let firstUAR = try #require(text.range(of: "\"uar\": ", range: folds.upperBound..<text.endIndex))
+        text.replaceSubrange(firstUAR, with: "\"uar\": \"high\", \"x\": ")
         try text.write(to: metricsURL, atomically: true, encoding: .utf8)
         do {
             _ = try RunFolder(url: url)

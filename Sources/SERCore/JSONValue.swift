@@ -125,7 +125,8 @@ extension JSONValue {
         }
     }
 
-    var isScalar: Bool {
+    /// True for everything but arrays and objects.
+    public var isScalar: Bool {
         switch self {
         case .array, .object: return false
         default: return true
@@ -158,6 +159,7 @@ extension JSONValue {
 extension JSONValue {
     /// Encodes a Codable value (e.g. `FeatureSpec()`) and reads it back as an ordered JSON value.
     /// Key order follows JSONEncoder's sorted keys, so the result does not depend on hashing.
+    /// (`JSONValueEncoder` keeps the order the type encodes its keys in instead.)
     public static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
