@@ -36,7 +36,7 @@ public struct FoldTrainingRequest: Sendable {
     /// The repeat's seed; derive streams with `SeededGenerator(seed:stream:).derived("fold-<index>")`.
     public var seed: Int
     public var foldIndex: Int
-    public var model: JSONValue
+    public var model: ModelSpec
     public var training: TrainingOptions
     /// Threads to use (resolved: never 0).
     public var threads: Int
@@ -65,6 +65,6 @@ public struct TrainedFold {
 /// Trains a model for a fold.
 public protocol ModelBackend: Sendable {
     /// Short model name for results (`"lstm"`).
-    func modelName(_ model: JSONValue) -> String
+    func modelName(_ model: ModelSpec) -> String
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold
 }

@@ -11,7 +11,8 @@ public struct ExperimentConfig: Codable, Sendable {
     public var dataset: DatasetConfig
     public var features: FeatureSpec
     public var normalization: FeatureNormalization
-    public var model: JSONValue
+    /// Decoded and validated when the config is loaded (`ConfigLoader`).
+    public var model: ModelSpec
     public var training: TrainingOptions
     /// Frame pooling for sequence models (all parts of the data alike).
     public var input: InputConfig

@@ -66,23 +66,19 @@ struct CachedFeatureProvider: FeatureProvider {
 
 /// Trains SERNet models: one `Model` per fold, `Trainer.fit` with early stopping on validation UAR.
 struct NetworkBackend: ModelBackend {
-    func modelName(_ model: JSONValue) -> String {
-        if case .string(let type)? = model[ModelSection.typeKey] { return type }
-        return "model"
-    }
+    func modelName(_ model: ModelSpec) -> String { model.typeName }
 
     static func dataset(_ set: LabeledFeatures, featureCount: Int) -> SequenceDataset {
         SequenceDataset(featureCount: featureCount, sequences: set.features.map(\.values), labels: set.labels)
     }
 
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
-        let spec = try request.model.decode(ModelSpec.self)
         guard let featureCount = request.train.features.first?.columnCount, featureCount > 0 else {
             throw DatasetError.empty(reason: "fold \(request.foldIndex): the feature spec gives no columns")
         }
         let seed = UInt64(truncatingIfNeeded: request.seed)
         var modelStream = SeededGenerator(seed: seed, stream: "model").derived("fold-\(request.foldIndex)")
-        let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
+        let model = try Model(spec: request.model, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
         model.labels = request.labels
         var options = request.training
         var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived("fold-\(request.foldIndex)")

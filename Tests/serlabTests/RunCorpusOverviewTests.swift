@@ -9,8 +9,7 @@ import Testing
     @Test func syntheticOverviewRoundTripsThroughTheReportReader() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serlab-overview-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: [])
-        let config = try ConfigLoader.decode(tree, source: "<defaults>")
+        let config = try ConfigLoader.load(nil)
         let dataset = try SyntheticDatasetSource().load(config.dataset, cacheDirectory: folder.appendingPathComponent("cache"))
         let run = folder.appendingPathComponent("run", isDirectory: true)
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
