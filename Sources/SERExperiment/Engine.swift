@@ -4,6 +4,8 @@ import SERNet
 
 /// Computes (or reads from a cache) the features of audio files, in order.
 public protocol FeatureProvider: Sendable {
+    /// The matrices in input order; `progress(done, total)` hears how many files are ready (from any
+    /// thread), the last call with `done == total`.
     func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix]
 
     /// Lower-case hex SHA-256 of those of `urls` whose bytes the provider hashed or verified (a cache

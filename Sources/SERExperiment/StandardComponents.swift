@@ -4,9 +4,6 @@ import SERCore
 import SERCorpus
 import SERFeatures
 import SERNet
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension ExperimentComponents {
     /// The real pipeline: SERCorpus for corpora, SERCache for features, SERNet for models.
@@ -16,8 +13,8 @@ extension ExperimentComponents {
             dataset: { dataset in
                 dataset.corpus == .synthetic ? SyntheticDatasetSource() as DatasetSource : CorpusDatasetSource(corporaRoot: corporaRoot)
             },
-            features: { spec, corpusName, cacheDirectory, _ in
-                CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec))
+            features: { spec, corpusName, cacheDirectory, threads in
+                CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec, threads: threads))
             },
             backend: NetworkBackend())
     }
@@ -49,14 +46,12 @@ struct CorpusDatasetSource: DatasetSource {
     }
 }
 
-/// Features from the HDF5 cache (extracted on first use).
+/// Features from the HDF5 cache (extracted on first use, on the cache's `threads`).
 struct CachedFeatureProvider: FeatureProvider {
     let cache: FeatureCache
 
     func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix] {
-        let matrices = try cache.features(for: urls, progress: isatty(STDERR_FILENO) != 0)
-        progress(urls.count, urls.count)
-        return matrices
+        try cache.features(for: urls, progress: progress)
     }
 
     func knownContentHashes(for urls: [URL]) -> [URL: String] {
