@@ -122,21 +122,51 @@ extension ExperimentConfig {
         return tree
     }
 
-    /// `tree` with the features and model sections decoded by their modules and encoded back (every
-    /// value present); their validation errors name the section.
-    static func canonicalized(_ tree: JSONValue, source: String) throws -> JSONValue {
-        var result = tree
+    /// The typed config of `tree` (defaults, file and overrides merged and checked): the features, model
+    /// and training sections each decoded once by their module's strict decoder and validated (errors
+    /// name the section), the other sections by their Codable types.
+    static func decoded(_ tree: JSONValue, source: String) throws -> ExperimentConfig {
+        let features: FeatureSpec
         do {
-            let spec = try (tree["features"] ?? .object([])).decode(FeatureSpec.self)
-            try spec.validate()
-            result.set("features", try JSONValue.encoding(spec))
+            features = try (tree["features"] ?? .object([])).decode(FeatureSpec.self)
+            try features.validate()
         } catch let error as DecodingError {
             throw ConfigLoader.describe(error, source: source, tree: tree["features"] ?? .null, prefix: "features")
         } catch {
             throw ConfigError.invalid(source: source, section: "features", message: error.localizedDescription)
         }
-        result.set("model", try ModelSection.canonicalized(tree["model"] ?? .object([]), source: source))
-        result.set("training", try TrainingSection.canonicalized(tree["training"] ?? .object([]), source: source))
+        let model = try ModelSection.spec(from: tree["model"] ?? .object([]), source: source)
+        let training = try TrainingSection.options(from: tree["training"] ?? .object([]), source: source)
+        let other: OtherSections
+        do {
+            other = try tree.decode(OtherSections.self)
+        } catch let error as DecodingError {
+            throw ConfigLoader.describe(error, source: source, tree: tree)
+        }
+        return ExperimentConfig(name: other.name, description: other.description, dataset: other.dataset, features: features,
+                                normalization: other.normalization, model: model, training: training, input: other.input,
+                                augmentation: other.augmentation, protocol: other.protocol, output: other.output)
+    }
+
+    /// The sections SERExperiment owns (JSON keys not listed here are ignored when decoding).
+    private struct OtherSections: Decodable {
+        var name: String?
+        var description: String
+        var dataset: DatasetConfig
+        var normalization: FeatureNormalization
+        var input: InputConfig
+        var augmentation: AugmentationConfig
+        var `protocol`: ProtocolConfig
+        var output: OutputConfig
+    }
+
+    /// `tree` with the features, model and training sections replaced by the encoding of `config`'s
+    /// typed values, so it holds every value of those sections (config.resolved.json).
+    static func canonicalized(_ tree: JSONValue, config: ExperimentConfig) throws -> JSONValue {
+        var result = tree
+        result.set("features", try JSONValue.encoding(config.features))
+        result.set("model", try ModelSection.encode(config.model))
+        result.set("training", try TrainingSection.encode(config.training))
         return result
     }
 }

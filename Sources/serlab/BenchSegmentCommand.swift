@@ -12,9 +12,11 @@ struct SegmentBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segment",
         abstract: "Peak memory and time of streaming + segmenting one long recording.",
+        usage: "serlab bench segment <file> [<options>]",
         discussion: """
-        Example: serlab bench segment /tmp/long.wav --assemble-from ../shared/corpora/ravdess --minutes 10
-                 serlab bench segment /tmp/long.wav
+        Examples:
+          serlab bench segment /tmp/long.wav --assemble-from $SERLAB_CORPORA/ravdess
+          serlab bench segment /tmp/long.wav
         """
     )
 

@@ -2,7 +2,11 @@ import ArgumentParser
 import Foundation
 import SERAudio
 import SERCache
+import SERExperiment
 import SERFeatures
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `serlab features`: one file's feature matrix (to compare with another tool), or a whole folder into
 /// the HDF5 feature cache.
@@ -120,7 +124,13 @@ struct FeaturesCommand: ParsableCommand {
         }
         let name = corpusName ?? folder.standardizedFileURL.lastPathComponent
         let cache = try FeatureCache(directory: URL(fileURLWithPath: cacheDir), corpusName: name, spec: spec)
-        let (_, statistics) = try cache.featuresWithStatistics(for: files, progress: !quiet)
+        // The progress line goes to stderr, and only to a terminal: stdout holds the summary.
+        var progress: FeatureCache.Progress?
+        if !quiet && isatty(STDERR_FILENO) != 0 {
+            let reporter = ConsoleProgress(live: true, output: .standardError)
+            progress = { done, total in reporter.report(.features(done: done, total: total)) }
+        }
+        let (_, statistics) = try cache.featuresWithStatistics(for: files, progress: progress)
         print(statistics.summary)
     }
 

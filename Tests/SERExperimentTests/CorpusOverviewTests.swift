@@ -10,8 +10,7 @@ import Testing
     @Test func syntheticOverviewRoundTrips() throws {
         let folder = TestSupport.temporaryDirectory("serlab-overview")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: [])
-        let config = try ConfigLoader.decode(tree, source: "<defaults>")
+        let config = try ConfigLoader.load(nil)
         let dataset = try SyntheticDatasetSource().load(config.dataset, cacheDirectory: folder.appendingPathComponent("cache"))
         let run = RunDirectory(url: folder.appendingPathComponent("run", isDirectory: true))
         try ResultsWriter.writeCorpusOverview(CorpusOverview.build(dataset), in: run)
