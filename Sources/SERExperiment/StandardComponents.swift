@@ -31,9 +31,9 @@ struct CorpusDatasetSource: DatasetSource {
         let environment = ProcessInfo.processInfo.environment
         var commandLine = corporaRoot
         if commandLine == nil, dataset.root == nil, (environment[CorpusLocator.environmentVariable] ?? "").isEmpty {
-            // Development checkouts keep the corpora beside the project.
-            commandLine = ["../shared/corpora", "corpora"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-                .first { FileManager.default.fileExists(atPath: $0.path) }
+            // A project may keep its corpora in ./corpora.
+            let local = URL(fileURLWithPath: "corpora", isDirectory: true)
+            if FileManager.default.fileExists(atPath: local.path) { commandLine = local }
         }
         let locator = CorpusLocator(commandLineRoot: commandLine, environment: environment,
                                     configRoot: dataset.root.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, isDirectory: true) })
