@@ -16,7 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "serlab", targets: ["serlab"]),
-        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERExperiment", "SERReport"]),
+        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERPlot", "SERExperiment", "SERReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,8 +34,9 @@ let package = Package(
         cLibrary("COpenBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
         cLibrary("CHDF5", pkgConfig: "hdf5-serial", apt: "libhdf5-dev"),
 
-        // Version, seeded random streams, CSV, parallel map, edit distance and hashing shared by every module.
-        // Imports only swift-crypto (SHA-256, MD5), behind SERCore's own API: no other module imports Crypto.
+        // Version, seeded random streams, CSV, ordered JSON (JSONValue, its parser and encoder), hashing and
+        // parallelMap shared by every module. Imports only swift-crypto (SHA-256, MD5), behind SERCore's own
+        // API: no other module imports Crypto.
         .target(name: "SERCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: fastMath),
         // Audio files to mono float samples at a chosen rate (libsndfile + libsoxr).
         .target(name: "SERAudio", dependencies: ["SERCore", "CSndfile", "CSoxr", "CFLAC"], exclude: ["README.md"], swiftSettings: fastMath),
@@ -55,14 +56,18 @@ let package = Package(
         // vectorise (vsqrtps; glibc's errno-setting sqrtf call otherwise scalarises SIMD loops); results are unchanged.
         .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", "SERKernelsAVX512", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"],
                 swiftSettings: fastMath + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
-        // Configs, protocols, training runs, metrics and results folders.
-        .target(name: "SERExperiment", dependencies: ["SERCorpus", "SERCache", "SERFeatures", "SERNet"], exclude: ["README.md"], swiftSettings: fastMath),
-        // Comparison tables, significance tests, HTML/SVG reports and the regression gate.
-        .target(name: "SERReport", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
+        // The results-folder format (docs/results.md): Codable types and file layouts the runner writes and the report reads.
+        .target(name: "SERResults", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
+        // Self-contained SVG plots (line, bar, histogram, heatmap, waveform); the runner's confusion.svg and the report's plots.
+        .target(name: "SERPlot", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
+        // Configs, protocols, training runs, metrics; writes the whole results folder (corpus overview included).
+        .target(name: "SERExperiment", dependencies: ["SERAudio", "SERCorpus", "SERCache", "SERFeatures", "SERNet", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
+        // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
+        .target(name: "SERReport", dependencies: ["SERCore", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
-                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERExperiment", "SERReport",
+                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -77,8 +82,8 @@ let package = Package(
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", "SERCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
-        .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus"]),
-        .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERCore"]),
+        .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus", "SERResults"]),
+        .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

@@ -10,8 +10,8 @@ import Synchronization
 /// queue as large as the clip for every file (copied out of cache, page-faulted in, about 10% of a
 /// RAVDESS file's decode time).
 ///
-/// Each resampler is checked out of the pool for one clip, so threads never share one; the pool's lock
-/// is taken twice per file, never per sample.
+/// Each resampler is checked out of the pool for one signal (a clip, or a whole `AudioStream`), so threads
+/// never share one; the pool's lock is taken twice per file, never per sample.
 extension AudioFile {
     /// Input samples handed to libsoxr per call.
     static let resampleChunk = 16_384
@@ -19,26 +19,7 @@ extension AudioFile {
     /// Resamples `input` into `output` with a pooled HQ resampler; returns the count written.
     static func pooledResample(_ input: UnsafeBufferPointer<Float>, from source: Int, to target: Int,
                                into output: UnsafeMutableBufferPointer<Float>) throws -> Int {
-        let key = RatePair(source: source, target: target)
-        let handle = try ResamplerPool.shared.checkOut(key)
-        defer { ResamplerPool.shared.checkIn(handle, key) }
-        soxr_clear(handle.pointer)
-        var consumed = 0, written = 0
-        while true {
-            let chunk = min(resampleChunk, input.count - consumed)
-            let isLast = consumed + chunk == input.count
-            var used = 0, done = 0
-            if let error = soxr_process(handle.pointer, input.baseAddress.map { $0 + consumed }, isLast ? ~chunk : chunk, &used,
-                                        output.baseAddress! + written, output.count - written, &done) {
-                throw AudioError.resampleFailed(path: "<memory>", reason: String(cString: error))
-            }
-            consumed += used
-            written += done
-            if isLast && used == chunk { break }
-            // libsoxr takes less than offered only when the output is full: nothing more fits.
-            if used == 0 && done == 0 { break }
-        }
-        return written
+        try PooledResampler(from: source, to: target).process(input, isLast: true, into: output).written
     }
 
     /// The one-shot path `pooledResample` replaces, kept to prove the two agree bit for bit (tests).
@@ -52,6 +33,47 @@ extension AudioFile {
             throw AudioError.resampleFailed(path: "<memory>", reason: String(cString: error))
         }
         return done
+    }
+}
+
+/// One pooled libsoxr resampler checked out for one signal, fed in as many calls as the caller likes
+/// (a whole clip at once, or the blocks of a stream); checked back in when released.
+final class PooledResampler {
+    private let key: RatePair
+    private let handle: ResamplerHandle
+
+    init(from source: Int, to target: Int) throws {
+        key = RatePair(source: source, target: target)
+        handle = try ResamplerPool.shared.checkOut(key)
+        soxr_clear(handle.pointer)
+    }
+
+    deinit { ResamplerPool.shared.checkIn(handle, key) }
+
+    /// Feeds `input` in chunks of `AudioFile.resampleChunk`, the last flagged as the end of the signal when
+    /// `isLast` (libsoxr then flushes its filter). Stops when the input is consumed (and, when `isLast`,
+    /// the flush written as far as `output` holds) or `output` is full; the caller feeds the rest of the
+    /// input again. Returns the input samples consumed and the output samples written.
+    func process(_ input: UnsafeBufferPointer<Float>, isLast: Bool,
+                 into output: UnsafeMutableBufferPointer<Float>) throws -> (consumed: Int, written: Int) {
+        // An empty non-final input must not reach libsoxr: a null input pointer means "flush".
+        if input.isEmpty && !isLast { return (0, 0) }
+        var consumed = 0, written = 0
+        while true {
+            let chunk = min(AudioFile.resampleChunk, input.count - consumed)
+            let isLastChunk = isLast && consumed + chunk == input.count
+            var used = 0, done = 0
+            if let error = soxr_process(handle.pointer, input.baseAddress.map { $0 + consumed }, isLastChunk ? ~chunk : chunk, &used,
+                                        output.baseAddress.map { $0 + written }, output.count - written, &done) {
+                throw AudioError.resampleFailed(path: "<memory>", reason: String(cString: error))
+            }
+            consumed += used
+            written += done
+            if consumed == input.count && (used == chunk || !isLast) { break }
+            // libsoxr takes less than offered only when the output is full: nothing more fits.
+            if used == 0 && done == 0 { break }
+        }
+        return (consumed, written)
     }
 }
 

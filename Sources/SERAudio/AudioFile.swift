@@ -36,6 +36,7 @@ public enum AudioError: LocalizedError, Equatable {
     case empty(path: String)
     case nonFinite(path: String, index: Int)
     case resampleFailed(path: String, reason: String)
+    case writeFailed(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -51,6 +52,8 @@ public enum AudioError: LocalizedError, Equatable {
             return "\(path): expected finite samples, found NaN or infinity at sample \(index)"
         case .resampleFailed(let path, let reason):
             return "\(path): resampling failed: \(reason)"
+        case .writeFailed(let path, let reason):
+            return "\(path): could not write audio: \(reason)"
         }
     }
 }
@@ -157,7 +160,8 @@ public enum AudioFile {
         return mono
     }
 
-    private static func open(_ url: URL) throws -> (OpaquePointer, SF_INFO) {
+    /// Opens `url` in libsndfile after the checks every reader shares (exists, is audio, header sane, data not cut).
+    static func open(_ url: URL) throws -> (OpaquePointer, SF_INFO) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw AudioError.missing(path: url.path)
@@ -197,7 +201,7 @@ public enum AudioFile {
         return nil
     }
 
-    private static func describe(_ info: SF_INFO) -> AudioFileInfo {
+    static func describe(_ info: SF_INFO) -> AudioFileInfo {
         AudioFileInfo(sampleRate: Int(info.samplerate), channels: Int(info.channels), frames: Int(info.frames),
                       container: formatName(Int(info.format) & Int(SF_FORMAT_TYPEMASK), major: true),
                       encoding: formatName(Int(info.format) & Int(SF_FORMAT_SUBMASK), major: false))

@@ -8,7 +8,7 @@ import SERHDF5
 ///
 /// ```swift
 /// let cache = try FeatureCache(directory: cacheFolder, corpusName: "ravdess", spec: spec)
-/// let matrices = try cache.features(for: urls, progress: true)   // input order
+/// let matrices = try cache.features(for: urls) { done, total in print("\(done)/\(total)") }   // input order
 /// print(cache.lastStatistics!.summary)
 /// ```
 ///
@@ -27,6 +27,8 @@ public final class FeatureCache: @unchecked Sendable {
     public let spec: FeatureSpec
     /// `<directory>/<corpus>-<spec hash prefix>.h5`
     public let fileURL: URL
+    /// At most this many files are hashed, decoded and extracted at once.
+    public let threads: Int
     let key: CacheKey
     let extractor: FeatureExtractor
     private let statisticsLock = NSLock()
@@ -40,8 +42,15 @@ public final class FeatureCache: @unchecked Sendable {
     /// one either hashed in that call or matched by size + mtime to a non-racy entry.
     private var verified: [String: FileIdentity] = [:]
 
-    /// Prepares the cache (creating `directory` if needed) and the extractor for `spec`.
-    public init(directory: URL, corpusName: String, spec: FeatureSpec) throws {
+    /// Files ready out of files asked for (distinct paths), reported from worker threads; the last call
+    /// has `done == total`. The caller decides whether and how to show it.
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    /// Prepares the cache (creating `directory` if needed) and the extractor for `spec`; extraction uses
+    /// at most `threads` threads (default: one per core).
+    public init(directory: URL, corpusName: String, spec: FeatureSpec,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        precondition(threads >= 1, "threads must be >= 1, got \(threads)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -50,6 +59,7 @@ public final class FeatureCache: @unchecked Sendable {
         self.directory = directory
         self.corpusName = corpusName
         self.spec = spec
+        self.threads = threads
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let specJSON = String(decoding: try encoder.encode(spec), as: UTF8.self)
@@ -62,17 +72,17 @@ public final class FeatureCache: @unchecked Sendable {
     public var lastStatistics: FeatureCacheStatistics? { statisticsLock.withLock { storedStatistics } }
 
     /// The feature matrix of each file, in input order: from the cache when its key matches, else decoded
-    /// (`AudioFile.read(url, sampleRate: spec.sampleRate)`) and extracted in parallel on all cores, then
-    /// stored. `progress` draws a progress line on stderr when it is a terminal.
+    /// (`AudioFile.read(url, sampleRate: spec.sampleRate)`) and extracted on `threads` threads, then
+    /// stored. `progress` hears how many files are ready.
     ///
     /// Throws `FeatureCacheError` naming the file that failed (missing, not audio, ...); the files that
     /// did succeed are cached first.
-    public func features(for urls: [URL], progress: Bool = false) throws -> [FeatureMatrix] {
+    public func features(for urls: [URL], progress: Progress? = nil) throws -> [FeatureMatrix] {
         try featuresWithStatistics(for: urls, progress: progress).matrices
     }
 
     /// `features(for:progress:)` with what it did.
-    public func featuresWithStatistics(for urls: [URL], progress: Bool = false) throws -> (matrices: [FeatureMatrix], statistics: FeatureCacheStatistics) {
+    public func featuresWithStatistics(for urls: [URL], progress: Progress? = nil) throws -> (matrices: [FeatureMatrix], statistics: FeatureCacheStatistics) {
         let start = Date()
         let paths = urls.map { $0.standardizedFileURL.path }
         var unique: [String] = []
@@ -102,7 +112,9 @@ public final class FeatureCache: @unchecked Sendable {
         }
 
         let extractionStart = Date()
-        var outcomes = perform(work, progress: progress)
+        let hitCount = resolved.count, total = unique.count
+        progress?(hitCount, total)
+        var outcomes = perform(work, progress: progress.map { report in { @Sendable done in report(hitCount + done, total) } })
         // Cached rows whose columns differ from what the code computes now: the feature code changed
         // without a version bump. Serve nothing from this file.
         if let fresh = outcomes.lazy.compactMap({ $0.extractedColumns }).first, let cached = contents.columnNames,
@@ -111,7 +123,7 @@ public final class FeatureCache: @unchecked Sendable {
             contents = CacheContents()
             resolved = [:]
             work = unique.map { WorkItem(path: $0, identity: identities[$0]!, cached: nil) }
-            outcomes = perform(work, progress: progress)
+            outcomes = perform(work, progress: progress.map { report in { @Sendable done in report(done, total) } })
         }
         let extractionSeconds = Date().timeIntervalSince(extractionStart)
 
@@ -205,14 +217,10 @@ public final class FeatureCache: @unchecked Sendable {
         }
     }
 
-    /// Hashes, decodes and extracts `items` in parallel on all cores.
-    private func perform(_ items: [WorkItem], progress: Bool) -> [Outcome] {
+    /// Hashes, decodes and extracts `items` on `threads` threads; `progress` hears how many are done.
+    private func perform(_ items: [WorkItem], progress: (@Sendable (Int) -> Void)?) -> [Outcome] {
         guard !items.isEmpty else { return [] }
-        let line = ProgressLine(label: "\(corpusName): extracting", total: items.count, requested: progress)
-        let outcomes = parallelMap(count: items.count, threads: ProcessInfo.processInfo.activeProcessorCount,
-                                   progress: { _ in line.advance() }) { process(items[$0]) }
-        line.finish()
-        return outcomes
+        return parallelMap(count: items.count, threads: threads, progress: progress) { process(items[$0]) }
     }
 
     private func process(_ item: WorkItem) -> Outcome {

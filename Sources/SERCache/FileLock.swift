@@ -6,9 +6,11 @@ import Glibc
 /// An exclusive advisory lock on a lock file (`flock`), held until `unlock()` or release.
 ///
 /// `flock` locks belong to an open file description, so two `FileLock`s on the same path exclude each
-/// other across processes and across threads of one process alike. The lock file itself is left in place
-/// (deleting it would race with a waiter that already opened it). The feature cache waits for the lock
-/// (`init`); SERExperiment's `RunLock` does not (`attempt`).
+/// other across processes and across threads of one process alike. The feature cache waits for the lock
+/// (`init`) and leaves its lock file in place; SERExperiment's `RunLock` does not wait (`attempt`) and
+/// removes its file when done (`unlockAndRemove`). Removal is safe because a taker checks, once it holds
+/// the lock, that the path still names the file it locked, and starts over on the new file otherwise
+/// (a taker that opened the file just before it was removed would else hold a lock nobody else sees).
 public final class FileLock {
     /// Why the lock file could not be opened or locked (`strerror` text); callers wrap it in their own error.
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
@@ -55,17 +57,28 @@ public final class FileLock {
     }
 
     /// Opens (creating) and locks `url`: the descriptor, nil when not waiting and the lock is held elsewhere.
+    /// Starts over when the file was removed or replaced between `open` and `flock` (see the type's note).
     private static func acquire(_ url: URL, waiting: Bool) -> Result<Int32?, Failure> {
-        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return .failure(Failure(step: .open, reason: String(cString: strerror(errno)))) }
-        while flock(descriptor, waiting ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
-            if code == EINTR { continue }
+        while true {
+            let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { return .failure(Failure(step: .open, reason: String(cString: strerror(errno)))) }
+            while flock(descriptor, waiting ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                if code == EINTR { continue }
+                close(descriptor)
+                if !waiting && code == EWOULDBLOCK { return .success(nil) }
+                return .failure(Failure(step: .lock, reason: String(cString: strerror(code))))
+            }
+            if names(url, descriptor) { return .success(descriptor) }
             close(descriptor)
-            if !waiting && code == EWOULDBLOCK { return .success(nil) }
-            return .failure(Failure(step: .lock, reason: String(cString: strerror(code))))
         }
-        return .success(descriptor)
+    }
+
+    /// Whether `url` still names the file open as `descriptor` (same device and inode).
+    private static func names(_ url: URL, _ descriptor: Int32) -> Bool {
+        var held = stat(), current = stat()
+        guard fstat(descriptor, &held) == 0, stat(url.path, &current) == 0 else { return false }
+        return held.st_dev == current.st_dev && held.st_ino == current.st_ino
     }
 
     /// Replaces the lock file's contents with `text` (who holds it, for the message a refused taker prints).
@@ -74,6 +87,14 @@ public final class FileLock {
         guard descriptor >= 0 else { return }
         _ = ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// Removes the lock file, then releases the lock: no file is left behind, and a taker that opened
+    /// the old file meanwhile notices and takes a new one.
+    public func unlockAndRemove() {
+        guard descriptor >= 0 else { return }
+        _ = unlink(url.path)
+        unlock()
     }
 
     public func unlock() {

@@ -1,42 +1,44 @@
 import Foundation
+import SERCore
 
 /// Reads configs: defaults, then a file, then `--set` overrides; checks every key and value and
 /// names the JSON path of any mistake.
 public enum ConfigLoader {
-    /// The resolved config of `url` (or of the defaults alone when `url` is nil) with `overrides`
+    /// The typed config of `url` (or of the defaults alone when `url` is nil) with `overrides`
     /// (`"training.epochs=5"`) applied last.
     public static func load(_ url: URL?, overrides: [String] = []) throws -> ExperimentConfig {
-        let tree = try resolvedTree(url, overrides: overrides)
-        return try decode(tree, source: url?.path ?? "<defaults>")
+        try resolve(url.map(ConfigFile.read), overrides: overrides).config
     }
 
     /// The resolved config as JSON (every value, defaults included), in schema order.
-    ///
-    /// Order: the file and the overrides form the user's layer; it is laid over the defaults (for the
-    /// model, the defaults of the model type the user chose); then each section owned by another module
-    /// is decoded by that module's own strict decoder and re-encoded, so the result holds every value.
     public static func resolvedTree(_ url: URL?, overrides: [String] = []) throws -> JSONValue {
+        try resolve(url.map(ConfigFile.read), overrides: overrides).json
+    }
+
+    /// Resolves `file` (already read and parsed; nil = the defaults alone) with `overrides` applied last:
+    /// both the typed config and its JSON, from one pass.
+    ///
+    /// Order: the file and the overrides form the user's layer, checked against the schema; it is laid
+    /// over the defaults (for the model, the defaults of the model type the user chose); the sections
+    /// owned by another module (features, model, training) are decoded once by that module's own strict
+    /// decoder and validated, and re-encoded into the JSON, so it holds every value.
+    public static func resolve(_ file: ConfigFile?, overrides: [String] = []) throws -> ResolvedConfig {
         let schema = ExperimentConfig.schema
-        let source = url?.path ?? "<defaults>"
+        let source = file?.url.path ?? "<defaults>"
         var user = JSONValue.object([])
-        if let url {
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw ConfigError.unreadable(source: source, reason: "no readable file at this path")
-            }
-            do { user = try JSONParser.parse(data, source: source) } catch let error as JSONSyntaxError {
-                throw ConfigError.unreadable(source: source, reason: "line \(error.line), column \(error.column): \(error.message)")
-            }
+        if let file {
+            user = file.json
             try ConfigChecker(source: source).check(user, against: schema.type, path: "")
         }
         for text in overrides { user = try apply(override: text, to: user, schema: schema) }
         var tree = merged(ExperimentConfig.defaults(for: user), user, type: schema.type)
         if case .null = tree["name"] ?? .null {
-            tree.set("name", .string(url?.deletingPathExtension().lastPathComponent ?? "synthetic_default"))
+            tree.set("name", .string(file?.url.deletingPathExtension().lastPathComponent ?? "synthetic_default"))
         }
-        tree = try ExperimentConfig.canonicalized(tree, source: source)
+        let config = try ExperimentConfig.decoded(tree, source: source)
+        tree = try ExperimentConfig.canonicalized(tree, config: config)
         try ConfigChecker(source: source).check(tree, against: schema.type, path: "")
-        return tree
+        return ResolvedConfig(config: config, json: tree)
     }
 
     /// Parses `path=value`; the value is read as JSON when it parses, else as a string.
@@ -54,18 +56,6 @@ public enum ConfigLoader {
         for key in keys.reversed() { override = .object([(key, override)]) }
         try ConfigChecker(source: "--set \(text)").check(override, against: schema.type, path: "")
         return merged(tree, override, type: schema.type)
-    }
-
-    /// The typed config of a resolved tree (from `resolvedTree`).
-    public static func decode(_ tree: JSONValue, source: String) throws -> ExperimentConfig {
-        do {
-            return try tree.decode(ExperimentConfig.self)
-        } catch let error as DecodingError {
-            throw describe(error, source: source, tree: tree)
-        } catch {
-            // A module's own validation (FeatureSpecError, ModelSpecError): its message names the key.
-            throw ConfigError.invalid(source: source, section: "config", message: error.localizedDescription)
-        }
     }
 
     /// A DecodingError (from another module's Codable type) as a config error with a JSON path.
@@ -113,4 +103,11 @@ public enum ConfigLoader {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// A config resolved once (`ConfigLoader.resolve`): the typed values a run uses and the JSON it writes.
+public struct ResolvedConfig: Sendable {
+    public var config: ExperimentConfig
+    /// Every value in schema order: config.resolved.json, which a resumed run must match exactly.
+    public var json: JSONValue
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 extension ConfigField {
     /// The config as a JSON Schema (draft 2020-12) an editor can complete and check against:

@@ -1,9 +1,12 @@
 import Foundation
+import SERCore
 import SERFeatures
 import SERNet
 
 /// Computes (or reads from a cache) the features of audio files, in order.
 public protocol FeatureProvider: Sendable {
+    /// The matrices in input order; `progress(done, total)` hears how many files are ready (from any
+    /// thread), the last call with `done == total`.
     func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix]
 
     /// Lower-case hex SHA-256 of those of `urls` whose bytes the provider hashed or verified (a cache
@@ -36,7 +39,7 @@ public struct FoldTrainingRequest: Sendable {
     /// The repeat's seed; derive streams with `SeededGenerator(seed:stream:).derived("fold-<index>")`.
     public var seed: Int
     public var foldIndex: Int
-    public var model: JSONValue
+    public var model: ModelSpec
     public var training: TrainingOptions
     /// Threads to use (resolved: never 0).
     public var threads: Int
@@ -65,6 +68,6 @@ public struct TrainedFold {
 /// Trains a model for a fold.
 public protocol ModelBackend: Sendable {
     /// Short model name for results (`"lstm"`).
-    func modelName(_ model: JSONValue) -> String
+    func modelName(_ model: ModelSpec) -> String
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold
 }

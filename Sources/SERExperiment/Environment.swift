@@ -1,8 +1,10 @@
 import Foundation
 import SERCore
 import SERFeatures
+import SERResults
 
-/// What environment.json records: versions, machine, threads, seed, and a fingerprint of the data.
+/// Gathers what environment.json (SERResults' `RunEnvironment`) records: versions, machine, threads,
+/// seed, and a fingerprint of the data.
 enum EnvironmentRecord {
     /// Hex SHA-256 of a file's bytes; tests pass a counting one.
     typealias FileHasher = @Sendable (URL) throws -> String
@@ -11,43 +13,36 @@ enum EnvironmentRecord {
     /// `FeatureProvider.knownContentHashes`); only the other files are hashed, in parallel, with `hashFile`.
     /// With `includeHashes` false nothing is hashed and every file says "not computed". The lines and the
     /// fingerprint do not depend on where a hash came from.
-    static func json(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true, knownHashes: [URL: String] = [:],
-                     hashFile: FileHasher = { try SHA256.hexDigest(ofFile: $0) }) throws -> JSONValue {
+    static func record(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true, knownHashes: [URL: String] = [:],
+                       hashFile: FileHasher = { try SHA256.hexDigest(ofFile: $0) }) -> RunEnvironment {
         let sorted = dataset.items.sorted(by: { $0.path < $1.path })
         let hashes = includeHashes ? contentHashes(of: sorted.map(\.url), known: knownHashes, hashFile: hashFile)
                                    : [String](repeating: "not computed", count: sorted.count)
-        var files: [JSONValue] = []
+        var files: [RunEnvironment.DataFile] = []
         var listing = ""
         var totalBytes = 0
         for (item, hash) in zip(sorted, hashes) {
             let size = (try? FileManager.default.attributesOfItem(atPath: item.url.path)[.size] as? Int) ?? -1
             totalBytes += max(size, 0)
             listing += "\(item.path),\(size),\(hash)\n"
-            files.append(.object([("path", .string(item.path)), ("size", .integer(size)), ("sha256", .string(hash))]))
+            files.append(RunEnvironment.DataFile(path: item.path, size: size, sha256: hash))
         }
         let processInfo = ProcessInfo.processInfo
-        return .object([
-            ("serlabVersion", .string(serlabVersion)),
-            ("gitCommit", .string(gitCommit())),
-            ("featureCodeVersion", .integer(featureCodeVersion)),
-            ("swift", .string(swiftVersion)),
-            ("libraries", .object(libraryVersions())),
-            ("os", .string(processInfo.operatingSystemVersionString)),
-            ("cpu", .string(cpuModel())),
-            ("cores", .integer(processInfo.activeProcessorCount)),
-            ("threads", .integer(threads)),
-            ("seed", .integer(seed)),
-            ("data", .object([
-                ("corpus", .string(dataset.corpusName)),
-                ("root", .string(dataset.root.path)),
-                ("synthetic", .bool(dataset.synthetic)),
-                ("fileCount", .integer(dataset.items.count)),
-                ("totalBytes", .integer(totalBytes)),
-                ("fingerprint", .string(SHA256.hexDigest(of: Data(listing.utf8)))),
-                ("fingerprintMethod", .string("sha256 of the sorted lines path,size,sha256 of every file used")),
-                ("files", .array(files)),
-            ])),
-        ])
+        return RunEnvironment(
+            serlabVersion: serlabVersion, gitCommit: gitCommit(), featureCodeVersion: featureCodeVersion, swift: swiftVersion,
+            libraries: OrderedObject(libraryVersions()), os: processInfo.operatingSystemVersionString, cpu: cpuModel(),
+            cores: processInfo.activeProcessorCount, threads: threads, seed: seed,
+            data: RunEnvironment.DataRecord(
+                corpus: dataset.corpusName, root: dataset.root.path, synthetic: dataset.synthetic, fileCount: dataset.items.count,
+                totalBytes: totalBytes, fingerprint: SHA256.hexDigest(of: Data(listing.utf8)),
+                fingerprintMethod: "sha256 of the sorted lines path,size,sha256 of every file used", files: files))
+    }
+
+    /// `record(...)` as environment.json holds it (tests read it back by key).
+    static func json(dataset: LoadedDataset, threads: Int, seed: Int, includeHashes: Bool = true, knownHashes: [URL: String] = [:],
+                     hashFile: FileHasher = { try SHA256.hexDigest(ofFile: $0) }) throws -> JSONValue {
+        try JSONValueEncoder().encode(record(dataset: dataset, threads: threads, seed: seed, includeHashes: includeHashes,
+                                             knownHashes: knownHashes, hashFile: hashFile))
     }
 
     /// The hash of each URL, in order: from `known` when there, else `hashFile` ("unreadable" when it
@@ -86,10 +81,10 @@ enum EnvironmentRecord {
     }
 
     /// Debian package versions of the C libraries serlab links.
-    static func libraryVersions() -> [(key: String, value: JSONValue)] {
+    static func libraryVersions() -> [(key: String, value: String)] {
         let packages = ["libsndfile1", "libsoxr0", "libfftw3-single3", "libopenblas0-pthread", "libhdf5-103-1"]
         return packages.map { package in
-            (package, .string(run("/usr/bin/dpkg-query", ["-W", "-f=${Version}", package]) ?? "unknown"))
+            (package, run("/usr/bin/dpkg-query", ["-W", "-f=${Version}", package]) ?? "unknown")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERFeatures
 import SERNet
 
@@ -11,7 +12,8 @@ public struct ExperimentConfig: Codable, Sendable {
     public var dataset: DatasetConfig
     public var features: FeatureSpec
     public var normalization: FeatureNormalization
-    public var model: JSONValue
+    /// Decoded and validated when the config is loaded (`ConfigLoader`).
+    public var model: ModelSpec
     public var training: TrainingOptions
     /// Frame pooling for sequence models (all parts of the data alike).
     public var input: InputConfig
@@ -79,34 +81,4 @@ public struct OutputConfig: Codable, Sendable, Equatable {
     public var directory: String
     public var saveModels: Bool
     public var bootstrapResamples: Int
-}
-
-extension JSONValue: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null; return }
-        if let value = try? container.decode(Bool.self) { self = .bool(value); return }
-        if let value = try? container.decode(Int.self) { self = .integer(value); return }
-        if let value = try? container.decode(Double.self) { self = .number(value); return }
-        if let value = try? container.decode(String.self) { self = .string(value); return }
-        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
-        if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value.keys.sorted().map { ($0, value[$0]!) })
-            return
-        }
-        throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let values): try container.encode(values)
-        case .object(let pairs): try container.encode(Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
-        }
-    }
 }

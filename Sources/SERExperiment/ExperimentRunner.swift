@@ -1,6 +1,7 @@
 import Foundation
 import SERCore
 import SERFeatures
+import SERResults
 
 /// The pieces a run joins; `ExperimentComponents.standard` wires SERCorpus, SERCache and SERNet.
 public struct ExperimentComponents: Sendable {
@@ -43,7 +44,7 @@ public struct RunSummary: Sendable {
     public var meanAccuracy: Double
     public var resumedFolds: Int
     public var syntheticData: Bool
-    /// The dataset the run used, loaded once by the runner (`serlab run` builds the corpus overview from it).
+    /// The dataset the run used, loaded once by the runner.
     public var dataset: LoadedDataset
 }
 
@@ -69,69 +70,112 @@ public struct ExperimentRunner: Sendable {
 
     public var threads: Int { max(1, config.training.threads) }
 
+    /// Data, folds, results folder, features, environment, one model per fold, then the run's files.
     public func run() throws -> RunSummary {
         let clock = Date()
-        let name = config.resolvedName
-        let dataset = try components.dataset(config.dataset).load(config.dataset, cacheDirectory: options.cacheDirectory)
-        let syntheticNote = "SYNTHETIC DATA: this experiment runs on sounds serlab generated itself; its numbers say nothing about real speech."
-        if dataset.synthetic { progress.report(.message(syntheticNote)) }
-        progress.report(.message("\(name): \(dataset.items.count) utterances of \(dataset.corpusName), \(Set(dataset.items.map(\.speaker)).count) speakers, labels \(dataset.labels.joined(separator: ", "))"))
+        let dataset = try loadDataset()
+        let plan = try planFolds(dataset)
+        let run = try openRunDirectory()
+        let lock = try RunLock(folder: run.url)
+        defer { lock.release() }
+        try recordConfig(in: run)
+        let featureClock = Date()
+        let (features, provider) = try extractFeatures(dataset)
+        let featureSeconds = Date().timeIntervalSince(featureClock)
+        try recordEnvironment(dataset, provider: provider, in: run)
+        let (folds, resumed) = try trainFolds(plan, dataset: dataset, features: features, in: run)
+        let (metrics, interval) = try writeResults(dataset, plan: plan, folds: folds, in: run) { folds in
+            RunTimings(featureExtractionSeconds: featureSeconds, folds: folds.map { RunTimings.Fold(fold: $0.plan.index, seconds: $0.seconds) },
+                       resumedFolds: resumed, totalSeconds: Date().timeIntervalSince(clock), threads: threads)
+        }
+        let (meanUAR, meanAccuracy) = reportSummary(dataset, folds: folds, interval: interval, in: run)
+        return RunSummary(directory: run.url, metrics: try JSONValueEncoder().encode(metrics), meanUAR: meanUAR, meanAccuracy: meanAccuracy,
+                          resumedFolds: resumed, syntheticData: dataset.synthetic, dataset: dataset)
+    }
 
+    // MARK: Steps
+
+    /// The utterances after the label policy.
+    func loadDataset() throws -> LoadedDataset {
+        let dataset = try components.dataset(config.dataset).load(config.dataset, cacheDirectory: options.cacheDirectory)
+        if dataset.synthetic { progress.report(.message(ResultsWriter.syntheticDataNote)) }
+        progress.report(.message("\(config.resolvedName): \(dataset.items.count) utterances of \(dataset.corpusName), \(Set(dataset.items.map(\.speaker)).count) speakers, labels \(dataset.labels.joined(separator: ", "))"))
+        return dataset
+    }
+
+    /// The protocol's folds (and their warnings).
+    func planFolds(_ dataset: LoadedDataset) throws -> ProtocolPlan {
         let foldsFile = try config.protocol.foldsFile.map { try resolvePath($0, key: "protocol.foldsFile") }
         let plan = try FoldPlanner.plan(items: dataset.items, config: config.protocol, seed: config.seed, foldsFileURL: foldsFile)
         for warning in plan.warnings { progress.report(.warning(warning)) }
         progress.report(.message("protocol \(plan.kind.rawValue): \(plan.folds.count) folds" + (plan.speakerOverlap ? " (SPEAKER OVERLAP: speakers are in both training and test)" : "")))
+        return plan
+    }
 
-        // The results folder: resume the newest unfinished run of this exact config, or start one.
-        let resolvedText = resolvedConfig.prettyPrinted() + "\n"
+    /// config.resolved.json as this run writes it (and compares on resume).
+    var resolvedText: String { resolvedConfig.prettyPrinted() + "\n" }
+
+    /// The results folder: the `--run-id` one, else the newest unfinished run of this exact config, else a new one.
+    func openRunDirectory() throws -> RunDirectory {
         let experimentFolder = (options.resultsDirectory ?? URL(fileURLWithPath: config.output.directory, isDirectory: true))
-            .appendingPathComponent(name, isDirectory: true)
-        var run: RunDirectory
+            .appendingPathComponent(config.resolvedName, isDirectory: true)
         if let runID = options.runID {
-            run = RunDirectory(url: experimentFolder.appendingPathComponent(runID, isDirectory: true))
+            let run = RunDirectory(url: experimentFolder.appendingPathComponent(runID, isDirectory: true))
             if let saved = try? String(contentsOf: run.url.appendingPathComponent("config.resolved.json"), encoding: .utf8), saved != resolvedText {
                 throw ResultsError.cannotWrite(path: run.url.path, reason: "this run id holds a different config; choose another --run-id")
             }
-        } else if !options.fresh, let existing = RunDirectory.resumable(in: experimentFolder, resolvedConfig: resolvedText) {
-            run = existing
-        } else {
-            run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed), isDirectory: true))
-            while FileManager.default.fileExists(atPath: run.url.path) {
-                run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed, date: Date().addingTimeInterval(1)), isDirectory: true))
-                Thread.sleep(forTimeInterval: 1)
-            }
+            return run
         }
-        let lock = try RunLock(folder: run.url)
-        defer { lock.release() }
+        if !options.fresh, let existing = RunDirectory.resumable(in: experimentFolder, resolvedConfig: resolvedText) {
+            return existing
+        }
+        var run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed), isDirectory: true))
+        while FileManager.default.fileExists(atPath: run.url.path) {
+            run = RunDirectory(url: experimentFolder.appendingPathComponent(RunDirectory.newRunID(seed: config.seed, date: Date().addingTimeInterval(1)), isDirectory: true))
+            Thread.sleep(forTimeInterval: 1)
+        }
+        return run
+    }
+
+    /// Writes config.resolved.json into a new run folder; a folder that has one is being resumed.
+    func recordConfig(in run: RunDirectory) throws {
         let resuming = FileManager.default.fileExists(atPath: run.url.appendingPathComponent("config.resolved.json").path)
         progress.report(.message((resuming ? "resuming " : "results: ") + run.url.path))
         if !resuming {
             try run.write(resolvedText, to: "config.resolved.json")
         }
+    }
 
-        // Features of every utterance (cached per corpus and feature spec).
-        let featureClock = Date()
+    /// Features of every utterance (cached per corpus and feature spec), shaped for the model input.
+    func extractFeatures(_ dataset: LoadedDataset) throws -> ([FeatureMatrix], FeatureProvider) {
         let provider = try components.features(config.features, dataset.corpusName, options.cacheDirectory, threads)
         let reporter = progress
         var features = try provider.features(for: dataset.items.map(\.url)) { done, total in reporter.report(.features(done: done, total: total)) }
         if config.input != InputConfig() { features = features.map(config.input.shape) }
         precondition(features.count == dataset.items.count, "feature provider returned \(features.count) matrices for \(dataset.items.count) files")
-        let featureSeconds = Date().timeIntervalSince(featureClock)
+        return (features, provider)
+    }
 
-        // After the features, so the data fingerprint takes the hashes the feature cache took or verified
-        // this run and hashes only the rest. Written when missing: a run killed before this point gets it
-        // on resume.
+    /// environment.json and corpusOverview.json, each written when missing (a run killed before this
+    /// point gets them on resume). After the features, so the data fingerprint takes the hashes the
+    /// feature cache took or verified this run and hashes only the rest.
+    func recordEnvironment(_ dataset: LoadedDataset, provider: FeatureProvider, in run: RunDirectory) throws {
         if !FileManager.default.fileExists(atPath: run.url.appendingPathComponent("environment.json").path) {
             let urls = dataset.items.map(\.url)
             let known = options.hashData ? provider.knownContentHashes(for: urls) : [:]
-            let environment = try EnvironmentRecord.json(dataset: dataset, threads: threads, seed: config.seed, includeHashes: options.hashData,
-                                                         knownHashes: known, hashFile: hashFile)
-            try run.write(environment.prettyPrinted() + "\n", to: "environment.json")
+            let environment = EnvironmentRecord.record(dataset: dataset, threads: threads, seed: config.seed, includeHashes: options.hashData,
+                                                       knownHashes: known, hashFile: hashFile)
+            try ResultsWriter.writeEnvironment(environment, in: run)
         }
+        // What `serlab report` draws of the corpus (cheap: headers, plus one short example per label).
+        if !FileManager.default.fileExists(atPath: run.url.appendingPathComponent("corpusOverview.json").path) {
+            try ResultsWriter.writeCorpusOverview(CorpusOverview.build(dataset), in: run)
+        }
+    }
 
-        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
-        let labelOf = dataset.items.map { labelIndex[$0.label]! }
-        let speakers = dataset.items.map(\.speaker)
+    /// Every fold of the plan: read back when a killed run finished it, trained otherwise. Returns the
+    /// folds in plan order and how many were read back.
+    func trainFolds(_ plan: ProtocolPlan, dataset: LoadedDataset, features: [FeatureMatrix], in run: RunDirectory) throws -> ([FoldResult], Int) {
         var results: [FoldResult] = []
         var resumed = 0
         var trainedSeconds: [Double] = []
@@ -145,92 +189,96 @@ public struct ExperimentRunner: Sendable {
                 continue
             }
             try run.discardUnfinishedFold(fold.index)
-            let foldClock = Date()
             let remainingAfter = plan.folds.count - fold.index - 1
             let averageFold = trainedSeconds.isEmpty ? nil : trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
-            let normalizer = Normalizer(kind: config.normalization, features: features, speakers: speakers,
-                                        fitIndices: fold.train, allIndices: fold.train + fold.validation + fold.test)
-            func set(_ indices: [Int]) -> LabeledFeatures {
-                LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0]) }, labels: indices.map { labelOf[$0] })
-            }
-            let epochs = config.training.epochs
-            let foldCount = plan.folds.count
-            let request = FoldTrainingRequest(
-                train: config.augmentation.augment(set(fold.train), seed: fold.seed, foldIndex: fold.index), validation: set(fold.validation), labels: dataset.labels, seed: fold.seed, foldIndex: fold.index,
-                model: config.model, training: config.training, threads: threads,
-                onEpoch: { record in
-                    let elapsed = Date().timeIntervalSince(foldClock)
-                    let perEpoch = elapsed / Double(max(record.epoch, 1))
-                    let left = perEpoch * Double(epochs - record.epoch) + (averageFold ?? perEpoch * Double(epochs)) * Double(remainingAfter)
-                    reporter.report(.epoch(fold: fold.index, foldCount: foldCount, record: record, epochs: epochs, secondsLeft: left))
-                })
-            let trained = try components.backend.train(request)
-            let testSet = set(fold.test)
-            let probabilities = try trained.predict(testSet.features)
-            precondition(probabilities.count == fold.test.count, "backend predicted \(probabilities.count) rows for \(fold.test.count) test utterances")
-            var predictions: [PredictionRow] = []
-            var predicted: [Int] = []
-            for (row, itemIndex) in fold.test.enumerated() {
-                let rounded = probabilities[row].map { ($0 * 1_000_000).rounded() / 1_000_000 }
-                let best = probabilities[row].indices.max { probabilities[row][$0] < probabilities[row][$1] } ?? 0
-                predicted.append(best)
-                let item = dataset.items[itemIndex]
-                predictions.append(PredictionRow(path: item.path, fold: fold.index, speaker: item.speaker, trueLabel: item.label,
-                                                 predictedLabel: dataset.labels[best], probabilities: rounded))
-            }
-            let metrics = ClassificationMetrics(truth: testSet.labels, predicted: predicted, labels: dataset.labels)
-            if config.output.saveModels, let save = trained.saveCheckpoint {
-                let checkpoint = run.foldURL(fold.index).appendingPathComponent("model.h5")
-                try FileManager.default.createDirectory(at: run.foldURL(fold.index), withIntermediateDirectories: true)
-                try save(checkpoint)
-                try run.write(normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")
-            }
-            let seconds = Date().timeIntervalSince(foldClock)
-            trainedSeconds.append(seconds)
-            let result = FoldResult(plan: fold, metrics: metrics, epochKept: trained.epochKept, curve: trained.curve, predictions: predictions,
-                                    testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: seconds)
+            let result = try trainFold(fold, foldCount: plan.folds.count, remainingAfter: remainingAfter, averageFold: averageFold,
+                                       dataset: dataset, features: features, in: run)
+            trainedSeconds.append(result.seconds)
             try ResultsWriter.writeFold(result, labels: dataset.labels, in: run)
             results.append(result)
             let averageNow = trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
-            progress.report(.foldFinished(fold: fold.index, foldCount: plan.folds.count, uar: metrics.uar, accuracy: metrics.accuracy,
-                                          epochKept: trained.epochKept, seconds: seconds, resumed: false, secondsLeft: averageNow * Double(remainingAfter)))
+            progress.report(.foldFinished(fold: fold.index, foldCount: plan.folds.count, uar: result.metrics.uar, accuracy: result.metrics.accuracy,
+                                          epochKept: result.epochKept, seconds: result.seconds, resumed: false, secondsLeft: averageNow * Double(remainingAfter)))
         }
+        return (results, resumed)
+    }
 
-        // Pooled over folds, then the run-level files; metrics.json last.
-        let allPredictions = results.flatMap(\.predictions)
+    /// One fold: normalise on its training part, train, predict its test part (and save the model when asked).
+    /// `averageFold` (seconds of the folds trained so far) and `remainingAfter` feed the time-left estimate.
+    func trainFold(_ fold: FoldPlan, foldCount: Int, remainingAfter: Int, averageFold: Double?, dataset: LoadedDataset, features: [FeatureMatrix],
+                   in run: RunDirectory) throws -> FoldResult {
+        let foldClock = Date()
+        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
+        let speakers = dataset.items.map(\.speaker)
+        let normalizer = Normalizer(kind: config.normalization, features: features, speakers: speakers,
+                                    fitIndices: fold.train, allIndices: fold.train + fold.validation + fold.test)
+        func set(_ indices: [Int]) -> LabeledFeatures {
+            LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0]) },
+                            labels: indices.map { labelIndex[dataset.items[$0].label]! })
+        }
+        let epochs = config.training.epochs
+        let reporter = progress
+        let request = FoldTrainingRequest(
+            train: config.augmentation.augment(set(fold.train), seed: fold.seed, foldIndex: fold.index), validation: set(fold.validation), labels: dataset.labels, seed: fold.seed, foldIndex: fold.index,
+            model: config.model, training: config.training, threads: threads,
+            onEpoch: { record in
+                let elapsed = Date().timeIntervalSince(foldClock)
+                let perEpoch = elapsed / Double(max(record.epoch, 1))
+                let left = perEpoch * Double(epochs - record.epoch) + (averageFold ?? perEpoch * Double(epochs)) * Double(remainingAfter)
+                reporter.report(.epoch(fold: fold.index, foldCount: foldCount, record: record, epochs: epochs, secondsLeft: left))
+            })
+        let trained = try components.backend.train(request)
+        let testSet = set(fold.test)
+        let probabilities = try trained.predict(testSet.features)
+        precondition(probabilities.count == fold.test.count, "backend predicted \(probabilities.count) rows for \(fold.test.count) test utterances")
+        var predictions: [PredictionRow] = []
+        var predicted: [Int] = []
+        for (row, itemIndex) in fold.test.enumerated() {
+            let best = probabilities[row].indices.max { probabilities[row][$0] < probabilities[row][$1] } ?? 0
+            predicted.append(best)
+            let item = dataset.items[itemIndex]
+            predictions.append(PredictionRow(path: item.path, fold: fold.index, speaker: item.speaker, trueLabel: item.label,
+                                             predictedLabel: dataset.labels[best], probabilities: probabilities[row].map(ResultsFile.rounded)))
+        }
+        if config.output.saveModels, let save = trained.saveCheckpoint {
+            let checkpoint = run.foldURL(fold.index).appendingPathComponent("model.h5")
+            try FileManager.default.createDirectory(at: run.foldURL(fold.index), withIntermediateDirectories: true)
+            try save(checkpoint)
+            try run.write(normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")
+        }
+        return FoldResult(plan: fold, metrics: ClassificationMetrics(truth: testSet.labels, predicted: predicted, labels: dataset.labels),
+                          epochKept: trained.epochKept, curve: trained.curve, predictions: predictions,
+                          testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: Date().timeIntervalSince(foldClock))
+    }
+
+    /// Pools the folds, bootstraps the interval and writes the run-level files (metrics.json last).
+    /// `timings` is asked just before the files are written, so its total includes the bootstrap.
+    func writeResults(_ dataset: LoadedDataset, plan: ProtocolPlan, folds: [FoldResult], in run: RunDirectory,
+                      timings: ([FoldResult]) -> RunTimings) throws -> (RunMetrics, BootstrapInterval) {
+        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
+        let allPredictions = folds.flatMap(\.predictions)
         let truth = allPredictions.map { labelIndex[$0.trueLabel]! }
         let predicted = allPredictions.map { labelIndex[$0.predictedLabel]! }
         let pooled = ClassificationMetrics(truth: truth, predicted: predicted, labels: dataset.labels)
         let interval = BootstrapInterval(truth: truth, predicted: predicted, classCount: dataset.labels.count,
                                          resamples: config.output.bootstrapResamples, seed: config.seed)
-        let modelName = components.backend.modelName(config.model)
-        try run.write(ResultsWriter.predictionsCSV(allPredictions, labels: dataset.labels), to: "predictions.csv")
-        try run.write(ResultsWriter.confusionCSV(pooled.confusion, labels: dataset.labels), to: "confusion.csv")
-        let title = "\(name): pooled over \(results.count) folds" + (dataset.synthetic ? " (SYNTHETIC DATA)" : "")
-        try run.write(ConfusionSVG.render(pooled.confusion, labels: dataset.labels, title: title), to: "confusion.svg")
-        try run.write(ResultsWriter.metricsCSV(folds: results, pooled: pooled, labels: dataset.labels), to: "metrics.csv")
-        if dataset.synthetic {
-            try run.write(syntheticNote + "\n", to: "SYNTHETIC_DATA.txt")
-        }
-        try run.write(JSONValue.object([
-            ("featureExtractionSeconds", .number(featureSeconds)),
-            ("folds", .array(results.map { .object([("fold", .integer($0.plan.index)), ("seconds", .number($0.seconds))]) })),
-            ("resumedFolds", .integer(resumed)),
-            ("totalSeconds", .number(Date().timeIntervalSince(clock))),
-            ("threads", .integer(threads)),
-        ]).prettyPrinted() + "\n", to: "timings.json")
-        let metrics = ResultsWriter.runMetricsJSON(name: name, corpus: dataset.corpusName, model: modelName, labels: dataset.labels, plan: plan,
-                                                   folds: results, pooled: pooled, interval: interval, syntheticData: dataset.synthetic)
-        try run.write(metrics.prettyPrinted() + "\n", to: "metrics.json")
-        let (meanUAR, stdUAR) = meanAndStd(results.map(\.metrics.uar))
-        let (meanAccuracy, stdAccuracy) = meanAndStd(results.map(\.metrics.accuracy))
-        progress.report(.message(name + String(format: ": UAR %.1f%% ± %.1f, accuracy %.1f%% ± %.1f over %d folds (95%% CI of UAR %.1f-%.1f%%)",
-                                        meanUAR * 100, stdUAR * 100, meanAccuracy * 100, stdAccuracy * 100, results.count,
-                                        interval.uar.lowerBound * 100, interval.uar.upperBound * 100)
+        let metrics = ResultsWriter.runMetrics(name: config.resolvedName, corpus: dataset.corpusName, model: components.backend.modelName(config.model),
+                                               labels: dataset.labels, plan: plan, folds: folds, pooled: pooled, interval: interval,
+                                               syntheticData: dataset.synthetic)
+        try ResultsWriter.writeRun(metrics, folds: folds, pooled: pooled, synthetic: dataset.synthetic, timings: timings(folds), in: run)
+        return (metrics, interval)
+    }
+
+    /// Prints the headline figures; returns the mean UAR and accuracy over folds.
+    func reportSummary(_ dataset: LoadedDataset, folds: [FoldResult], interval: BootstrapInterval, in run: RunDirectory) -> (Double, Double) {
+        let (meanUAR, stdUAR) = meanAndStd(folds.map(\.metrics.uar))
+        let (meanAccuracy, stdAccuracy) = meanAndStd(folds.map(\.metrics.accuracy))
+        progress.report(.message(config.resolvedName + String(format: ": UAR %.1f%% ± %.1f, accuracy %.1f%% ± %.1f over %d folds (95%% CI of UAR %.1f-%.1f%%)",
+                                                            meanUAR * 100, stdUAR * 100, meanAccuracy * 100, stdAccuracy * 100, folds.count,
+                                                            interval.uar.lowerBound * 100, interval.uar.upperBound * 100)
                                  + (dataset.synthetic ? " — SYNTHETIC DATA" : "")))
         progress.report(.message("wrote \(run.url.path)"))
-        return RunSummary(directory: run.url, metrics: metrics, meanUAR: meanUAR, meanAccuracy: meanAccuracy, resumedFolds: resumed, syntheticData: dataset.synthetic,
-                          dataset: dataset)
+        return (meanUAR, meanAccuracy)
     }
 
     /// A config path: as given when absolute or present from the current directory, else relative to

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 
 /// A list of configs to run and compare: `experiments/<suite>.json`.
 ///
@@ -20,21 +21,13 @@ public struct ExperimentSuite: Sendable {
         ConfigField("set", .array(.string), .array([]), "overrides applied to every config, as with --set"),
     ]
 
-    /// True when `url` holds a suite (an object with a `configs` key) rather than one config.
-    public static func isSuite(_ url: URL) -> Bool {
-        guard let data = try? Data(contentsOf: url), let value = try? JSONParser.parse(data, source: url.path) else { return false }
-        return value["configs"] != nil
+    public static func load(_ url: URL) throws -> ExperimentSuite {
+        try load(ConfigFile.read(url))
     }
 
-    public static func load(_ url: URL) throws -> ExperimentSuite {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(source: url.path, reason: "no readable file at this path")
-        }
-        let value: JSONValue
-        do { value = try JSONParser.parse(data, source: url.path) } catch let error as JSONSyntaxError {
-            throw ConfigError.unreadable(source: url.path, reason: "line \(error.line), column \(error.column): \(error.message)")
-        }
+    /// The suite in `file` (already read and parsed); config paths are checked to exist.
+    public static func load(_ file: ConfigFile) throws -> ExperimentSuite {
+        let url = file.url, value = file.json
         try ConfigChecker(source: url.path).check(value, against: .object(fields), path: "")
         guard case .array(let paths)? = value["configs"], !paths.isEmpty else {
             throw ConfigError.wrongValue(source: url.path, path: "configs", expected: "a non-empty array of config paths", found: value["configs"]?.kindDescription ?? "nothing")

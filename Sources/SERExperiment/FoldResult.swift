@@ -1,4 +1,5 @@
 import Foundation
+import SERResults
 
 /// One epoch of a training curve.
 public struct TrainingEpoch: Sendable, Equatable {
@@ -15,17 +16,6 @@ public struct TrainingEpoch: Sendable, Equatable {
         self.validationUAR = validationUAR
         self.learningRate = learningRate
     }
-}
-
-/// One test utterance's outcome.
-public struct PredictionRow: Sendable, Equatable {
-    public var path: String
-    public var fold: Int
-    public var speaker: String
-    public var trueLabel: String
-    public var predictedLabel: String
-    /// Class probabilities in label order, rounded to 6 decimals as written.
-    public var probabilities: [Double]
 }
 
 /// Everything one finished fold leaves behind.

@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERNet
 
 /// The `model` section: SERNet's `ModelSpec`, `{"type": "mlp" | "cnn" | "lstm", ...that type's fields}`.
@@ -67,18 +68,17 @@ enum ModelSection {
         return .object(fields)
     }
 
-    /// Decodes with SERNet's strict decoder (a key of another model type is an error), validates sizes,
-    /// and encodes back with every value of the chosen type.
-    static func canonicalized(_ model: JSONValue, source: String) throws -> JSONValue {
-        let spec: ModelSpec
+    /// Decodes with SERNet's strict decoder (a key of another model type is an error) and validates sizes;
+    /// errors name the JSON path under `model`.
+    static func spec(from model: JSONValue, source: String) throws -> ModelSpec {
         do {
-            spec = try model.decode(ModelSpec.self)
+            let spec = try model.decode(ModelSpec.self)
             try spec.validate()
+            return spec
         } catch let error as DecodingError {
             throw ConfigLoader.describe(error, source: source, tree: model, prefix: "model")
         } catch {
             throw ConfigError.invalid(source: source, section: "model", message: error.localizedDescription)
         }
-        return try encode(spec)
     }
 }

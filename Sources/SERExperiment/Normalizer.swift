@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERFeatures
 
 /// Column-wise z-score of feature matrices, fitted on the training part only.

@@ -16,15 +16,23 @@ public protocol ProgressReporter: Sendable {
     func report(_ event: ProgressEvent)
 }
 
-/// Prints progress: on a terminal a live line (fold, epoch, loss, validation UAR, time left) that
-/// each finished fold replaces with its result; otherwise one line per fold. Warnings go to stderr.
+/// Prints progress: on a terminal a live line (features with their rate, or fold, epoch, loss, validation
+/// UAR; time left) that each finished fold replaces with its result; otherwise one line per fold. Warnings
+/// go to stderr. The one place progress reaches the terminal: libraries report events, callers pick this.
 public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     private let lock = NSLock()
+    private let output: FileHandle
     private let live: Bool
     private var lineOpen = false
+    /// When the current feature pass started and how many files were ready then (cache hits), for the rate.
+    private var featureStart: (date: Date, done: Int)?
+    private var lastFeatureDraw = Date.distantPast
 
-    public init(live: Bool? = nil) {
-        self.live = live ?? (isatty(STDOUT_FILENO) != 0)
+    /// `output`: where lines go (stdout; `serlab features` prints its summary there and uses stderr).
+    /// `live`: redraw one line in place (default: when `output` is a terminal).
+    public init(live: Bool? = nil, output: FileHandle = .standardOutput) {
+        self.output = output
+        self.live = live ?? (isatty(output.fileDescriptor) != 0)
     }
 
     public func report(_ event: ProgressEvent) {
@@ -42,8 +50,19 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
                 if done == total { write("features: \(total) files\n") }
                 return
             }
-            printLive("features \(done)/\(total)")
-            if done == total { closeLine() }
+            let now = Date()
+            if featureStart == nil || done < featureStart!.done { featureStart = (now, done) }
+            // At most ten redraws a second (workers report every file).
+            guard done == total || now.timeIntervalSince(lastFeatureDraw) >= 0.1 else { return }
+            lastFeatureDraw = now
+            let elapsed = now.timeIntervalSince(featureStart!.date)
+            let rate = elapsed > 0 ? Double(done - featureStart!.done) / elapsed : 0
+            printLive("features \(done)/\(total)" + (rate > 0 ? String(format: ", %.1f files/s", rate) : "")
+                      + ConsoleProgress.left(rate > 0 ? Double(total - done) / rate : nil))
+            if done == total {
+                closeLine()
+                featureStart = nil
+            }
         case let .epoch(fold, foldCount, record, epochs, secondsLeft):
             guard live else { return }
             printLive(String(format: "fold %d/%d  epoch %d/%d  loss %.4f  val UAR %.1f%%", fold + 1, foldCount, record.epoch, epochs,
@@ -66,7 +85,7 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        output.write(Data(text.utf8))
     }
 
     static func left(_ seconds: Double?) -> String {

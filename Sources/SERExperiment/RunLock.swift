@@ -7,7 +7,7 @@ import Glibc
 /// An exclusive `flock` on `<run folder>/run.lock` (SERCache's `FileLock`, not waiting), held while
 /// one `serlab run` writes that folder, so a second process on the same folder stops with a message
 /// naming the holder's process id. The kernel drops the lock when the process dies, so a killed run
-/// never leaves a stale lock.
+/// never leaves a stale lock (its file stays until the next run of the folder ends, harmless).
 public final class RunLock: @unchecked Sendable {
     public let url: URL
     private let lock: FileLock
@@ -31,6 +31,7 @@ public final class RunLock: @unchecked Sendable {
         lock.replaceContents(with: "process \(getpid()) on \(ProcessInfo.processInfo.hostName)\n")
     }
 
-    /// Releases the lock (also done on deinit and by the kernel at exit).
-    public func release() { lock.unlock() }
+    /// Removes run.lock and releases the lock (the lock alone is also released on deinit and by the
+    /// kernel at exit).
+    public func release() { lock.unlockAndRemove() }
 }

@@ -4,9 +4,6 @@ import SERCore
 import SERCorpus
 import SERFeatures
 import SERNet
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension ExperimentComponents {
     /// The real pipeline: SERCorpus for corpora, SERCache for features, SERNet for models.
@@ -16,8 +13,8 @@ extension ExperimentComponents {
             dataset: { dataset in
                 dataset.corpus == .synthetic ? SyntheticDatasetSource() as DatasetSource : CorpusDatasetSource(corporaRoot: corporaRoot)
             },
-            features: { spec, corpusName, cacheDirectory, _ in
-                CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec))
+            features: { spec, corpusName, cacheDirectory, threads in
+                CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec, threads: threads))
             },
             backend: NetworkBackend())
     }
@@ -34,9 +31,9 @@ struct CorpusDatasetSource: DatasetSource {
         let environment = ProcessInfo.processInfo.environment
         var commandLine = corporaRoot
         if commandLine == nil, dataset.root == nil, (environment[CorpusLocator.environmentVariable] ?? "").isEmpty {
-            // Development checkouts keep the corpora beside the project.
-            commandLine = ["../shared/corpora", "corpora"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-                .first { FileManager.default.fileExists(atPath: $0.path) }
+            // A project may keep its corpora in ./corpora.
+            let local = URL(fileURLWithPath: "corpora", isDirectory: true)
+            if FileManager.default.fileExists(atPath: local.path) { commandLine = local }
         }
         let locator = CorpusLocator(commandLineRoot: commandLine, environment: environment,
                                     configRoot: dataset.root.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, isDirectory: true) })
@@ -49,14 +46,12 @@ struct CorpusDatasetSource: DatasetSource {
     }
 }
 
-/// Features from the HDF5 cache (extracted on first use).
+/// Features from the HDF5 cache (extracted on first use, on the cache's `threads`).
 struct CachedFeatureProvider: FeatureProvider {
     let cache: FeatureCache
 
     func features(for urls: [URL], progress: @escaping @Sendable (Int, Int) -> Void) throws -> [FeatureMatrix] {
-        let matrices = try cache.features(for: urls, progress: isatty(STDERR_FILENO) != 0)
-        progress(urls.count, urls.count)
-        return matrices
+        try cache.features(for: urls, progress: progress)
     }
 
     func knownContentHashes(for urls: [URL]) -> [URL: String] {
@@ -66,23 +61,19 @@ struct CachedFeatureProvider: FeatureProvider {
 
 /// Trains SERNet models: one `Model` per fold, `Trainer.fit` with early stopping on validation UAR.
 struct NetworkBackend: ModelBackend {
-    func modelName(_ model: JSONValue) -> String {
-        if case .string(let type)? = model[ModelSection.typeKey] { return type }
-        return "model"
-    }
+    func modelName(_ model: ModelSpec) -> String { model.typeName }
 
     static func dataset(_ set: LabeledFeatures, featureCount: Int) -> SequenceDataset {
         SequenceDataset(featureCount: featureCount, sequences: set.features.map(\.values), labels: set.labels)
     }
 
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
-        let spec = try request.model.decode(ModelSpec.self)
         guard let featureCount = request.train.features.first?.columnCount, featureCount > 0 else {
             throw DatasetError.empty(reason: "fold \(request.foldIndex): the feature spec gives no columns")
         }
         let seed = UInt64(truncatingIfNeeded: request.seed)
         var modelStream = SeededGenerator(seed: seed, stream: "model").derived("fold-\(request.foldIndex)")
-        let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
+        let model = try Model(spec: request.model, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
         model.labels = request.labels
         var options = request.training
         var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived("fold-\(request.foldIndex)")

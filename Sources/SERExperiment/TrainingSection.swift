@@ -1,4 +1,5 @@
 import Foundation
+import SERCore
 import SERNet
 
 /// The `training` section: SERNet's `TrainingOptions` (its defaults), explained here.
@@ -48,16 +49,21 @@ enum TrainingSection {
 
     static var configType: ConfigType { .derived(from: defaultJSON, help: help, typeName: "TrainingOptions", types: types) }
 
-    static func canonicalized(_ training: JSONValue, source: String) throws -> JSONValue {
+    /// Decodes with SERNet's decoder; errors name the JSON path under `training`.
+    static func options(from training: JSONValue, source: String) throws -> TrainingOptions {
         do {
-            let options = try training.decode(TrainingOptions.self)
-            var encoded = try JSONValue.encoding(options)
-            for key in ["clipNorm", "patience"] where encoded[key] == nil { encoded.set(key, .null) }
-            return encoded
+            return try training.decode(TrainingOptions.self)
         } catch let error as DecodingError {
             throw ConfigLoader.describe(error, source: source, tree: training, prefix: "training")
         } catch {
             throw ConfigError.invalid(source: source, section: "training", message: error.localizedDescription)
         }
+    }
+
+    /// The options' encoding with the optional values spelled out as null.
+    static func encode(_ options: TrainingOptions) throws -> JSONValue {
+        var encoded = try JSONValue.encoding(options)
+        for key in ["clipNorm", "patience"] where encoded[key] == nil { encoded.set(key, .null) }
+        return encoded
     }
 }

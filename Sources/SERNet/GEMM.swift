@@ -17,6 +17,23 @@ import SERKernelsAVX512
 /// the K block and added to C. Every element of C sums its products in the same order whatever the thread
 /// count, so results do not depend on `threads` (they do depend on the kernel: the K blocks are the same,
 /// but AVX2 and AVX-512 builds may contract differently, so compare kernels with a tolerance).
+/// `SERLAB_GEMM`, read once per process: `openblas` makes release builds multiply with `cblas_sgemm`
+/// (`BLAS.useNativeGEMM`), `avx2` keeps the AVX2 kernel on an AVX-512 CPU (`GEMMKernel.preferred`);
+/// unset or any other value (case-insensitive) leaves the choice to the build and the CPU.
+enum GEMMPreference: Sendable, Equatable {
+    case automatic, openblas, avx2
+
+    init(environmentValue: String?) {
+        switch environmentValue?.lowercased() {
+        case "openblas": self = .openblas
+        case "avx2": self = .avx2
+        default: self = .automatic
+        }
+    }
+
+    static let current = GEMMPreference(environmentValue: ProcessInfo.processInfo.environment["SERLAB_GEMM"])
+}
+
 /// Which micro-kernel `NativeGEMM` runs; decides the packed panel width.
 enum GEMMKernel: Sendable, CaseIterable, CustomStringConvertible {
     /// 6 x 16 tile, `SIMD16<Float>` as two YMM registers (any x86-64 with AVX2 + FMA in release builds).
@@ -31,10 +48,7 @@ enum GEMMKernel: Sendable, CaseIterable, CustomStringConvertible {
 
     /// AVX-512 when the CPU supports it (and `SERLAB_GEMM` is not `avx2`), else AVX2. Debug builds compile
     /// SERKernelsAVX512 for the generic CPU, so either kernel runs anywhere there.
-    static let preferred: GEMMKernel = {
-        if ProcessInfo.processInfo.environment["SERLAB_GEMM"]?.lowercased() == "avx2" { return .avx2 }
-        return CPUFeatures.hasAVX512 ? .avx512 : .avx2
-    }()
+    static let preferred: GEMMKernel = GEMMPreference.current == .avx2 ? .avx2 : (CPUFeatures.hasAVX512 ? .avx512 : .avx2)
 
     /// The kernels this process can run (for tests).
     static var available: [GEMMKernel] {

@@ -68,7 +68,6 @@ public final class Model {
     /// Builds the network; throws `ModelSpecError` for a bad spec.
     public init(spec: ModelSpec, inputSize: Int, classCount: Int, seed: UInt64) throws {
         try spec.validate()
-        _ = AllocatorTuning.applied
         guard inputSize >= 1 else { throw ModelSpecError(path: "inputSize", expected: ">= 1", found: "\(inputSize)") }
         guard classCount >= 2 else { throw ModelSpecError(path: "classCount", expected: ">= 2", found: "\(classCount)") }
         self.spec = spec

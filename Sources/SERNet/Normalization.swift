@@ -5,7 +5,8 @@ import SERCore
 /// Training: mean and biased variance over every valid row (`[N, C]`, or the valid frames of
 /// `[N, T, C]` / `[N, T, F, C]`); running statistics move by `momentum` (0.1) with the unbiased variance,
 /// as PyTorch. Inference: the running statistics. Rows of padded frames are normalised too (finite) but
-/// take no part in the statistics and get zero gradient. Accumulation in Double.
+/// take no part in the statistics and get zero gradient. Accumulation in Double, in an order fixed by the
+/// data (`channelSums`), so outputs and gradients are the same bits for any thread count.
 public final class BatchNorm: Layer {
     public let channels: Int
     public let epsilon: Float
@@ -46,16 +47,13 @@ public final class BatchNorm: Layer {
         var mean = [Float](repeating: 0, count: C)
         var variance = [Float](repeating: 1, count: C)
         if context.training {
-            // Per chunk of samples: sums and sums of squares (Double), folded in chunk order.
-            let (partials, count) = x.scalars.withUnsafeBufferPointer { xb in
+            let statistics = x.scalars.withUnsafeBufferPointer { xb in
                 BatchNorm.channelSums(layout: layout, lengths: input.lengths, chunks: chunks, first: xb.baseAddress!, second: nil)
             }
-            let m = Double(max(count, 1))
+            let count = statistics.count, m = Double(max(count, 1))
             for c in 0..<C {
-                var sum = 0.0, squares = 0.0
-                for chunk in 0..<chunks { sum += partials[chunk * 2 * C + c]; squares += partials[chunk * 2 * C + C + c] }
-                let mu = sum / m
-                let biased = max(0, squares / m - mu * mu)
+                let mu = statistics.sums[c] / m
+                let biased = max(0, statistics.products[c] / m - mu * mu)
                 mean[c] = Float(mu)
                 variance[c] = Float(biased)
                 let unbiased = count > 1 ? biased * m / (m - 1) : biased
@@ -110,15 +108,14 @@ public final class BatchNorm: Layer {
         var dx = [Float](repeating: 0, count: outputGradient.count)
         outputGradient.scalars.withUnsafeBufferPointer { gb in
             normalized.withUnsafeBufferPointer { nb in
-                let (partials, count) = BatchNorm.channelSums(layout: layout, lengths: lengths, chunks: chunks,
-                                                              first: gb.baseAddress!, second: nb.baseAddress!)
-                var sumDy = [Double](repeating: 0, count: C), sumDyX = [Double](repeating: 0, count: C)
+                let statistics = BatchNorm.channelSums(layout: layout, lengths: lengths, chunks: chunks,
+                                                       first: gb.baseAddress!, second: nb.baseAddress!)
+                let sumDy = statistics.sums, sumDyX = statistics.products
                 for c in 0..<C {
-                    for chunk in 0..<chunks { sumDy[c] += partials[chunk * 2 * C + c]; sumDyX[c] += partials[chunk * 2 * C + C + c] }
                     scale.gradient[c] += Float(sumDyX[c])
                     shift.gradient[c] += Float(sumDy[c])
                 }
-                let m = Float(max(count, 1))
+                let m = Float(max(statistics.count, 1))
                 let meanDy = (0..<C).map { trainingMode ? Float(sumDy[$0]) * gamma[$0] / m : 0 }
                 let meanDyX = (0..<C).map { trainingMode ? Float(sumDyX[$0]) * gamma[$0] / m : 0 }
                 dx.withUnsafeMutableBufferPointer { db in
@@ -148,40 +145,60 @@ public final class BatchNorm: Layer {
         return Tensor(shape: shape, scalars: dx)
     }
 
-    /// Per chunk of samples, per channel, over valid rows: sum of `first` and sum of `first * first`
-    /// (`second == nil`) or of `first * second`, as `[chunk][2][C]` Doubles, and the valid row count.
-    /// Float partial sums per block of 64 rows, folded into Double: exact enough, vectorised.
+    /// Per-channel sums over the valid rows of every sample, and how many rows that is.
+    struct ChannelSums {
+        /// Sum of `first`.
+        var sums: [Double]
+        /// Sum of `first * first` (no `second`) or of `first * second`.
+        var products: [Double]
+        var count: Int
+    }
+
+    /// The sums of `first` and of `first * first` (`second == nil`) or `first * second` over valid rows.
+    ///
+    /// Each block of up to 64 consecutive valid rows of one sample is summed in Float (vectorised) by the
+    /// thread that takes its sample (`chunks` split the samples); the blocks are then added into Double in
+    /// one order fixed by the data (sample by sample, block by block). So the sums are the same bits for
+    /// any `chunks`, the same as a single-threaded running sum; the block buffer holds 2 floats per
+    /// channel per 64 rows (1/32 of the rows' floats), and the final fold is serial but that small.
     static func channelSums(layout: RowLayout, lengths: [Int]?, chunks: Int, first: UnsafePointer<Float>,
-                            second: UnsafePointer<Float>?) -> ([Double], Int) {
-        let C = layout.channels
-        var partials = [Double](repeating: 0, count: chunks * 2 * C)
-        var counts = [Int](repeating: 0, count: chunks)
+                            second: UnsafePointer<Float>?) -> ChannelSums {
+        let C = layout.channels, width = 2 * C
+        var firstBlock = [Int](repeating: 0, count: layout.batch + 1)
+        var count = 0
+        for n in 0..<layout.batch {
+            let rows = layout.validRows(n, lengths: lengths).count
+            count += rows
+            firstBlock[n + 1] = firstBlock[n] + (rows + 63) / 64
+        }
+        let blockCount = firstBlock[layout.batch], blockStart = firstBlock
+        var blocks = [Float](repeating: 0, count: blockCount * width)
         let aP = SharedPointer(UnsafeMutablePointer(mutating: first))
         let bP = second.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
-        partials.withUnsafeMutableBufferPointer { pb in
-            counts.withUnsafeMutableBufferPointer { cb in
-                let partialP = SharedPointer(pb.baseAddress!), countP = SharedPointer(cb.baseAddress!)
-                parallelChunks(count: layout.batch, chunks: chunks) { chunk, samples in
-                    let sums = partialP.base + chunk * 2 * C
-                    let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
-                    defer { block.deallocate() }
-                    var count = 0
-                    for n in samples {
-                        let rows = layout.validRows(n, lengths: lengths)
-                        count += rows.count
-                        var r = rows.lowerBound
-                        while r < rows.upperBound {
-                            let end = min(r + 64, rows.upperBound)
-                            BatchNorm.blockSums(rows: r..<end, channels: C, first: aP.base, second: bP?.base, into: block)
-                            for c in 0..<(2 * C) { sums[c] += Double(block[c]) }
-                            r = end
-                        }
+        var totals = [Double](repeating: 0, count: width)
+        blocks.withUnsafeMutableBufferPointer { bb in
+            let blockP = SharedPointer(bb.baseAddress!)
+            parallelChunks(count: layout.batch, chunks: chunks) { _, samples in
+                for n in samples {
+                    let rows = layout.validRows(n, lengths: lengths)
+                    var block = blockP.base + blockStart[n] * width
+                    var r = rows.lowerBound
+                    while r < rows.upperBound {
+                        let end = min(r + 64, rows.upperBound)
+                        BatchNorm.blockSums(rows: r..<end, channels: C, first: aP.base, second: bP?.base, into: block)
+                        block += width
+                        r = end
                     }
-                    countP.base[chunk] = count
+                }
+            }
+            totals.withUnsafeMutableBufferPointer { tb in
+                for b in 0..<blockCount {
+                    let block = bb.baseAddress! + b * width
+                    for c in 0..<width { tb[c] += Double(block[c]) }
                 }
             }
         }
-        return (partials, counts.reduce(0, +))
+        return ChannelSums(sums: Array(totals[..<C]), products: Array(totals[C...]), count: count)
     }
 
     /// block[c] = sum over `rows` of a[row, c]; block[C + c] = sum of a * b (or a * a), in row order,

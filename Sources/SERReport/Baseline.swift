@@ -1,5 +1,6 @@
 import Foundation
 import SERCore
+import SERPlot
 
 /// A committed accuracy baseline, `results/baselines/<name>.json`: what one config scored on
 /// given folds and labels (from one run, or several runs that differ only in their seed), and how
@@ -119,10 +120,10 @@ public struct Baseline: Codable, Equatable, Sendable {
         foldsHash = m.protocol.foldsHash!
         syntheticData = m.syntheticData ?? false
         createdFromRuns = runPaths ?? runs.map(\.url.path)
-        seeds = runs.compactMap { $0.environment?["seed"]?.number.map { Int($0) } }
+        seeds = runs.compactMap { $0.environment?.seed }
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
         serlabVersion = SERCore.serlabVersion
-        gitCommit = Baseline.gitCommit(first.environment)
+        gitCommit = first.environment?.gitCommit
         tolerancePolicy = policy
         var metrics: [String: MetricBaseline] = [:]
         for metric in Baseline.checkedMetrics {
@@ -134,11 +135,6 @@ public struct Baseline: Codable, Equatable, Sendable {
                                                       tolerance: policy.tolerance(foldStd: foldStd, foldCount: foldCount, seedStd: seedStd))
         }
         self.metrics = metrics
-    }
-
-    /// environment.json's top-level `gitCommit` (the only place the runner writes it).
-    static func gitCommit(_ environment: JSONValue?) -> String? {
-        environment?["gitCommit"]?.string
     }
 
     public static func read(_ url: URL) throws -> Baseline {

@@ -1,5 +1,7 @@
 import Foundation
 import SERCore
+import SERPlot
+import SERResults
 
 /// `serlab report`: one self-contained HTML page (inline CSS and SVG, no script, no network;
 /// a Content-Security-Policy forbids any fetch) for one or more runs.
@@ -215,17 +217,6 @@ public struct HTMLReport {
         return out.joined(separator: "\n")
     }
 
-    /// Square cells sized by the number of classes: about 340 px of cells for the pooled matrices (two fit side by side),
-    /// 300 px for the per-fold small multiples, never below 30 px a cell.
-    @discardableResult
-    static func sized(_ heatmap: inout Heatmap, labels: [String], small: Bool) -> Double {
-        let cell = small ? max(30, min(48, 300 / Double(max(1, labels.count)))) : max(40, min(72, 340 / Double(max(1, labels.count))))
-        let size = Heatmap.labelledSize(rows: labels, columns: labels, cellSize: cell)
-        heatmap.width = size.width
-        heatmap.height = size.height
-        return cell
-    }
-
     /// max(|2nd percentile|, |98th percentile|) of the finite values, or nil when there are none.
     static func robustSymmetricRange(_ values: [Double]) -> Double? {
         let sorted = values.filter(\.isFinite).sorted()
@@ -237,43 +228,12 @@ public struct HTMLReport {
 
     /// Counts heatmap, colour by count.
     public static func confusionCounts(_ matrix: ConfusionMatrix, title: String) -> Heatmap {
-        var heatmap = Heatmap(title: title, values: matrix.counts.map { $0.map(Double.init) }, axes: .labelled(rows: matrix.labels, columns: matrix.labels),
-                              xLabel: "predicted", yLabel: "true", colorBarLabel: "utterances")
-        heatmap.colorMap = .blues
-        heatmap.domain = (0, Double(max(1, matrix.counts.flatMap { $0 }.max() ?? 1)))
-        heatmap.cellText = matrix.counts.map { $0.map(String.init) }
-        heatmap.cellTooltips = tooltips(matrix)
-        sized(&heatmap, labels: matrix.labels, small: false)
-        return heatmap
+        Heatmap.confusionCounts(labels: matrix.labels, counts: matrix.counts, title: title)
     }
 
-    /// Row-normalised heatmap on [0, 1], percent with the count beneath in each cell (`small`:
-    /// per-fold size; the count moves to the tooltip when cells are under 40 px).
+    /// Row-normalised heatmap (SERPlot's `Heatmap.confusionShares`, the one `serlab run` writes as confusion.svg).
     public static func confusionNormalised(_ matrix: ConfusionMatrix, title: String, small: Bool = false) -> Heatmap {
-        let normalised = matrix.rowNormalised
-        var heatmap = Heatmap(title: title, values: normalised, axes: .labelled(rows: matrix.labels, columns: matrix.labels),
-                              xLabel: "predicted", yLabel: "true", colorBarLabel: "share of the true class")
-        heatmap.colorMap = .blues
-        heatmap.domain = (0, 1)
-        heatmap.colorBarFormat = .percent
-        let roomy = sized(&heatmap, labels: matrix.labels, small: small) >= 40
-        // Small multiples leave empty cells blank so the errors stand out.
-        heatmap.cellText = zip(normalised, matrix.counts).map {
-            zip($0, $1).map { share, count in
-                small && count == 0 ? "" : String(format: "%.0f%%", share * 100) + (roomy ? "\n(\(count))" : "")
-            }
-        }
-        heatmap.cellTooltips = tooltips(matrix)
-        return heatmap
-    }
-
-    static func tooltips(_ matrix: ConfusionMatrix) -> [[String]] {
-        let normalised = matrix.rowNormalised
-        return matrix.labels.indices.map { row in
-            matrix.labels.indices.map { column in
-                "true \(matrix.labels[row]), predicted \(matrix.labels[column]): \(matrix.counts[row][column]) (\(String(format: "%.1f", normalised[row][column] * 100))% of \(matrix.labels[row]))"
-            }
-        }
+        Heatmap.confusionShares(labels: matrix.labels, counts: matrix.counts, title: title, small: small)
     }
 
     func recallChart(_ run: RunFolder) -> String {

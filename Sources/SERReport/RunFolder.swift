@@ -1,4 +1,6 @@
 import Foundation
+import SERCore
+import SERResults
 
 /// One results folder written by `serlab run` (docs/results.md), loaded for comparison and reports.
 /// Only `metrics.json` is required; the other files are optional and their absence is reported
@@ -8,10 +10,10 @@ public struct RunFolder: Sendable {
     /// The folder name, `<UTC yyyyMMdd-HHmmss>-<seed>` or the `--run-id` given.
     public var runID: String
     public var metrics: RunMetrics
-    /// `config.resolved.json`, unpinned (its schema belongs to the runner).
+    /// `config.resolved.json`, unpinned (its schema belongs to the runner's config system).
     public var config: JSONValue?
-    public var environment: JSONValue?
-    public var timings: JSONValue?
+    public var environment: RunEnvironment?
+    public var timings: RunTimings?
     /// Pooled `confusion.csv`, or the sum of the fold matrices when it is absent.
     public var pooledConfusion: ConfusionMatrix?
     /// Fold number -> `folds/fold-<k>/confusion.csv`.
@@ -24,7 +26,7 @@ public struct RunFolder: Sendable {
     /// `<config name>/<run id>`: how runs are named in tables and on the command line.
     public var displayName: String { "\(metrics.name)/\(runID)" }
 
-    public init(url: URL, runID: String, metrics: RunMetrics, config: JSONValue? = nil, environment: JSONValue? = nil, timings: JSONValue? = nil,
+    public init(url: URL, runID: String, metrics: RunMetrics, config: JSONValue? = nil, environment: RunEnvironment? = nil, timings: RunTimings? = nil,
                 pooledConfusion: ConfusionMatrix? = nil, foldConfusions: [Int: ConfusionMatrix] = [:], foldCurves: [Int: LearningCurve] = [:],
                 corpusOverview: CorpusOverview? = nil) {
         self.url = url; self.runID = runID; self.metrics = metrics; self.config = config; self.environment = environment
@@ -46,29 +48,38 @@ public struct RunFolder: Sendable {
         for fold in metrics.folds.map(\.fold) {
             let folder = url.appendingPathComponent("folds/fold-\(fold)")
             let confusion = folder.appendingPathComponent("confusion.csv")
-            if FileManager.default.fileExists(atPath: confusion.path) { foldConfusions[fold] = try ConfusionMatrix(contentsOf: confusion) }
+            if FileManager.default.fileExists(atPath: confusion.path) { foldConfusions[fold] = try results { try ConfusionMatrix(contentsOf: confusion) } }
             let curve = folder.appendingPathComponent("curve.csv")
-            if FileManager.default.fileExists(atPath: curve.path) { foldCurves[fold] = try LearningCurve(contentsOf: curve) }
+            if FileManager.default.fileExists(atPath: curve.path) { foldCurves[fold] = try results { try LearningCurve(contentsOf: curve) } }
         }
         var pooled: ConfusionMatrix? = nil
         let pooledURL = url.appendingPathComponent("confusion.csv")
         if FileManager.default.fileExists(atPath: pooledURL.path) {
-            pooled = try ConfusionMatrix(contentsOf: pooledURL)
+            pooled = try results { try ConfusionMatrix(contentsOf: pooledURL) }
         } else if let first = foldConfusions.values.first, foldConfusions.values.allSatisfy({ $0.labels == first.labels }) {
             pooled = foldConfusions.keys.sorted().dropFirst().reduce(foldConfusions[foldConfusions.keys.min()!]!) { $0 + foldConfusions[$1]! }
         }
         self.init(url: url, runID: url.lastPathComponent, metrics: metrics,
-                  config: try optional("config.resolved.json", JSONValue.self),
-                  environment: try optional("environment.json", JSONValue.self),
-                  timings: try optional("timings.json", JSONValue.self),
+                  config: try RunFolder.config(url.appendingPathComponent("config.resolved.json")),
+                  environment: try optional("environment.json", RunEnvironment.self),
+                  timings: try optional("timings.json", RunTimings.self),
                   pooledConfusion: pooled, foldConfusions: foldConfusions, foldCurves: foldCurves,
                   corpusOverview: try optional("corpusOverview.json", CorpusOverview.self))
     }
 
     /// `predictions.csv`, read on demand (it can be large); nil when the file is absent.
-    public func predictions() throws -> [Prediction]? {
+    public func predictions() throws -> [PredictionRow]? {
         let file = url.appendingPathComponent("predictions.csv")
-        return FileManager.default.fileExists(atPath: file.path) ? try Prediction.read(file) : nil
+        return FileManager.default.fileExists(atPath: file.path) ? try results { try PredictionRow.read(file).rows } : nil
+    }
+
+    /// `config.resolved.json` as written (key order kept), or nil when absent.
+    static func config(_ file: URL) throws -> JSONValue? {
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let text = try results { try ResultsFile.text(of: file, expected: "a JSON file") }
+        do { return try JSONParser.parse(text, source: file.path) } catch {
+            throw ReportError.unreadableJSON(path: file.path, jsonPath: "", problem: "not valid JSON (\(error.localizedDescription))")
+        }
     }
 
     /// Run folders at `urls`: each is either a run folder itself or a folder searched (three levels
@@ -112,8 +123,8 @@ extension RunFolder {
     /// the headline keys when the config has any of them, otherwise every key; "-" without a config.
     public var featuresSummary: String {
         guard let features = config?["features"] else { return "-" }
-        if case let .object(dictionary) = features {
-            let headline = Self.headlineFeatureKeys.compactMap { key in dictionary[key].map { $0.summary(prefix: key) } }.flatMap { $0 }
+        if case .object = features {
+            let headline = Self.headlineFeatureKeys.compactMap { key in features[key].map { $0.summary(prefix: key) } }.flatMap { $0 }
             if !headline.isEmpty { return headline.joined(separator: ",") }
         }
         return features.summary().joined(separator: ",")
@@ -128,10 +139,8 @@ extension RunFolder {
         return parts.isEmpty ? "-" : parts.joined(separator: ",")
     }
 
-    /// Total wall-clock seconds from `timings.json` (the first number under a key containing "total").
-    public var totalSeconds: Double? {
-        timings?.firstNumber { $0.lowercased().contains("total") }
-    }
+    /// Total wall-clock seconds from `timings.json`.
+    public var totalSeconds: Double? { timings?.totalSeconds }
 }
 
 /// The three headline metrics compare and check work on.
@@ -154,4 +163,9 @@ public enum Metric: String, CaseIterable, Codable, Sendable {
         case .macroF1: return fold.macroF1
         }
     }
+}
+
+/// Runs a SERResults reader, its errors as `ReportError`.
+func results<T>(_ read: () throws -> T) throws -> T {
+    do { return try read() } catch let error as ResultsFileError { throw ReportError(error) }
 }

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (not a test; tools/bench_features.py and tools/bench_net.py compare against librosa and PyTorch).",
-        subcommands: [FeaturesBench.self, BenchNet.self]
+        subcommands: [FeaturesBench.self, BenchNet.self, SegmentBench.self]
     )
 }
 
@@ -19,7 +19,8 @@ struct FeaturesBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Files per second for decode+resample, features alone, and end to end.",
-        discussion: "Example: serlab bench features ../shared/corpora/ravdess --threads 2 --json"
+        usage: "serlab bench features <folder> [<options>]",
+        discussion: "Example: serlab bench features $SERLAB_CORPORA/ravdess --threads 2 --json"
     )
 
     @Argument(help: "Folder searched recursively for .wav, .flac, .aif, .aiff files.")

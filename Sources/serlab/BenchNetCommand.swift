@@ -8,7 +8,8 @@ import SERNet
 struct BenchNet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "net",
-        abstract: "Training throughput (forward + backward + Adam step) of a benchmark network, printed as JSON."
+        abstract: "Training throughput (forward + backward + Adam step) of a benchmark network, printed as JSON.",
+        usage: "serlab bench net [<options>]"
     )
 
     @Option(help: "Architecture: lstm (40 -> 2 x 128, T=300), cnn (1-D 64/128/256, kernel 5, 40 x 300) or mlp (80 -> 256 -> 128).")

@@ -7,6 +7,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Fail when a run's UAR or accuracy dropped below a committed baseline by more than its tolerance.",
+        usage: "serlab check <run-folders> ... --baseline <baseline> [<options>]",
         discussion: """
         Compares the mean over folds of UAR and accuracy with the baseline. The tolerance is stored \
         in the baseline: max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults \
@@ -16,9 +17,9 @@ struct CheckCommand: ParsableCommand {
         input (missing files, other folds or labels).
 
         Examples:
-          serlab check results/lstm_savee/20261126-120000-42 --baseline results/baselines/lstm_savee.json
-          serlab check results/lstm_savee/20261126-120000-42 --baseline results/baselines/
-          serlab check results/lstm_savee/seed1 results/lstm_savee/seed2 results/lstm_savee/seed3 --baseline results/baselines/ --update
+          serlab check results/ci_mlp_savee/<run> --baseline results/baselines/
+          serlab check <run> --baseline results/baselines/ci_mlp_savee.json
+          serlab check <run1> <run2> <run3> --baseline results/baselines/ --update
         """
     )
 

@@ -9,6 +9,7 @@ struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare runs: WA, UAR and macro-F1 over folds with 95% intervals and paired significance tests.",
+        usage: "serlab compare [<paths> ...] [<options>]",
         discussion: """
         Runs are grouped by corpus, label set and test folds (the folds hash in metrics.json); each \
         group gets its own table, the best mean of each column marked, and paired tests (Wilcoxon \

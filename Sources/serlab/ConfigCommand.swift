@@ -29,9 +29,8 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             try failing {
-                let tree = try ConfigLoader.resolvedTree(config.map { URL(fileURLWithPath: $0) }, overrides: overrides)
-                _ = try ConfigLoader.decode(tree, source: config ?? "<defaults>")
-                print(tree.prettyPrinted())
+                let file = try config.map { try ConfigFile.read(URL(fileURLWithPath: $0)) }
+                print(try ConfigLoader.resolve(file, overrides: overrides).json.prettyPrinted())
             }
         }
     }

@@ -17,7 +17,8 @@ struct CorpusInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Detect the corpus in a folder and print its files, speakers, labels, durations, formats and anything odd.",
-        discussion: "Example: serlab corpus info ../shared/corpora/ravdess"
+        usage: "serlab corpus info <folder> [<options>]",
+        discussion: "Example: serlab corpus info $SERLAB_CORPORA/ravdess"
     )
 
     @Argument(help: "The corpus folder (or a manifest file), or ravdess, savee or tess to look in $SERLAB_CORPORA.")
@@ -67,10 +68,14 @@ struct CorpusDownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Download RAVDESS speech from Zenodo (resumable, checksum-verified) and check it; print how to get TESS and SAVEE.",
+        usage: "serlab corpus download <corpus> [<options>]",
         discussion: """
-        Example: serlab corpus download ravdess --to $SERLAB_CORPORA/ravdess
-        The archive goes to <dir>/\(CorpusSources.ravdessArchiveName) (partial: .part); run the command again to resume.
-        --base-url or $\(CorpusDownloader.baseURLEnvironmentVariable) replace Zenodo (a mirror, or a test server).
+        The archive goes to <dir>/\(CorpusSources.ravdessArchiveName) (partial: .part); run the \
+        command again to resume. --base-url or $\(CorpusDownloader.baseURLEnvironmentVariable) replace \
+        Zenodo (a mirror, or a test server).
+
+        Example:
+          serlab corpus download ravdess --to $SERLAB_CORPORA/ravdess
         """
     )
 

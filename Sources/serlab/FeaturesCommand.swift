@@ -3,7 +3,11 @@ import Foundation
 import SERAudio
 import SERCache
 import SERCore
+import SERExperiment
 import SERFeatures
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `serlab features`: one file's feature matrix (to compare with another tool), or a whole folder into
 /// the HDF5 feature cache.
@@ -11,18 +15,19 @@ struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Extract features of one audio file, or of every audio file under a folder into the cache.",
+        usage: "serlab features <input> [<options>]",
         discussion: """
-        With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each
+        With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each \
         column), or writes it to --output (.csv, or .h5 with datasets `features` and `column_names`).
 
-        With a folder: finds every .wav, .flac, .aif, .aiff and .ogg file under it, extracts what the
-        cache does not hold yet (in parallel on all cores) into <cache-dir>/<corpus>-<spec hash>.h5,
-        and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a
+        With a folder: finds every .wav, .flac, .aif, .aiff and .ogg file under it, extracts what the \
+        cache does not hold yet (in parallel on all cores) into <cache-dir>/<corpus>-<spec hash>.h5, \
+        and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a \
         terminal.
 
         Examples:
           serlab features clip.wav --spec mfcc.json --output clip.csv
-          serlab features ../shared/corpora/ravdess --spec mfcc.json --cache-dir .serlab-cache
+          serlab features $SERLAB_CORPORA/ravdess --spec mfcc.json
         """
     )
 
@@ -116,7 +121,13 @@ struct FeaturesCommand: ParsableCommand {
         }
         let name = corpusName ?? folder.standardizedFileURL.lastPathComponent
         let cache = try FeatureCache(directory: URL(fileURLWithPath: cacheDir), corpusName: name, spec: spec)
-        let (_, statistics) = try cache.featuresWithStatistics(for: files, progress: !quiet)
+        // The progress line goes to stderr, and only to a terminal: stdout holds the summary.
+        var progress: FeatureCache.Progress?
+        if !quiet && isatty(STDERR_FILENO) != 0 {
+            let reporter = ConsoleProgress(live: true, output: .standardError)
+            progress = { done, total in reporter.report(.features(done: done, total: total)) }
+        }
+        let (_, statistics) = try cache.featuresWithStatistics(for: files, progress: progress)
         print(statistics.summary)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SERReport
+import SERResults
 
 /// `serlab report`: one self-contained HTML page for one run or a whole results folder.
 struct ReportCommand: ParsableCommand {

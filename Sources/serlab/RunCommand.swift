@@ -6,12 +6,13 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run an experiment config (or a suite of them) and write its results folder.",
+        usage: "serlab run [<config>] [<options>]",
         discussion: """
-        With no config, runs the embedded default: a small synthetic corpus serlab generates itself
-        (no download), so a fresh machine can check the whole pipeline in a minute or two. Its outputs
+        With no config, runs the embedded default: a small synthetic corpus serlab generates itself \
+        (no download), so a fresh machine can check the whole pipeline in a minute or two. Its outputs \
         say plainly that the data is synthetic.
 
-        A run killed at any point resumes when started again with the same config: finished folds are
+        A run killed at any point resumes when started again with the same config: finished folds are \
         kept, half-written ones are recomputed. Use --fresh to start over.
 
         Examples:
@@ -53,17 +54,19 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try failing {
             guard let config else {
-                try runOne(url: nil, extraOverrides: [])
+                try runOne(file: nil, extraOverrides: [])
                 return
             }
-            let url = URL(fileURLWithPath: config)
-            if ExperimentSuite.isSuite(url) {
-                let suite = try ExperimentSuite.load(url)
+            // Read and parsed once: the same JSON says whether it is a suite and is then resolved.
+            let file = try ConfigFile.read(URL(fileURLWithPath: config))
+            if file.isSuite {
+                let suite = try ExperimentSuite.load(file)
                 print("suite \(suite.name): \(suite.configs.count) configs" + (suite.description.isEmpty ? "" : " — \(suite.description)"))
                 var rows: [(String, RunSummary)] = []
                 for configURL in suite.configs {
                     print("\n== \(configURL.lastPathComponent)")
-                    rows.append((configURL.deletingPathExtension().lastPathComponent, try runOne(url: configURL, extraOverrides: suite.overrides)))
+                    rows.append((configURL.deletingPathExtension().lastPathComponent,
+                                 try runOne(file: ConfigFile.read(configURL), extraOverrides: suite.overrides)))
                 }
                 print("\nsuite \(suite.name):")
                 print(String(repeating: " ", count: 2) + "config".padding(toLength: 24, withPad: " ", startingAt: 0) + "   UAR  accuracy  results")
@@ -73,29 +76,24 @@ struct RunCommand: ParsableCommand {
                           + summary.directory.path + (summary.syntheticData ? "  (SYNTHETIC DATA)" : ""))
                 }
             } else {
-                try runOne(url: url, extraOverrides: [])
+                try runOne(file: file, extraOverrides: [])
             }
         }
     }
 
     @discardableResult
-    func runOne(url: URL?, extraOverrides: [String]) throws -> RunSummary {
+    func runOne(file: ConfigFile?, extraOverrides: [String]) throws -> RunSummary {
         var all = extraOverrides + overrides
         if saveModels { all.append("output.saveModels=true") }
-        let tree = try ConfigLoader.resolvedTree(url, overrides: all)
-        let experiment = try ConfigLoader.decode(tree, source: url?.path ?? "<defaults>")
+        let resolved = try ConfigLoader.resolve(file, overrides: all)
         var options = RunOptions()
         options.runID = runID
         options.fresh = fresh
         options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
         options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
-        options.configDirectory = url?.deletingLastPathComponent()
+        options.configDirectory = file?.url.deletingLastPathComponent()
         let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let summary = try ExperimentRunner(config: experiment, resolvedConfig: tree, options: options, components: components).run()
-        // The corpus overview `serlab report` draws (cheap: headers, plus one short example per label),
-        // from the dataset the runner loaded.
-        try RunCorpusOverview.writeIfMissing(summary.dataset, in: summary.directory)
-        return summary
+        return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: components).run()
     }
 }
 

@@ -13,7 +13,10 @@ struct Serlab: AsyncParsableCommand {
             CorpusCommand.self, FeaturesCommand.self, BenchCommand.self,
         ]
     )
+
+    /// The entry point: process-wide settings first (the allocator policy training wants), then the command.
+    static func main() async {
+        AllocatorTuning.apply()
+        await main(nil)
+    }
 }
-
-
-

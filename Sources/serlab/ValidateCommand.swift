@@ -17,16 +17,16 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var failures = 0
         for path in configs {
-            let url = URL(fileURLWithPath: path)
             do {
-                if ExperimentSuite.isSuite(url) {
-                    let suite = try ExperimentSuite.load(url)
+                let file = try ConfigFile.read(URL(fileURLWithPath: path))
+                if file.isSuite {
+                    let suite = try ExperimentSuite.load(file)
                     for config in suite.configs {
                         let loaded = try ConfigLoader.load(config, overrides: suite.overrides + overrides)
                         print("ok  \(config.path) (\(loaded.resolvedName), in suite \(suite.name))")
                     }
                 } else {
-                    let loaded = try ConfigLoader.load(url, overrides: overrides)
+                    let loaded = try ConfigLoader.resolve(file, overrides: overrides).config
                     print("ok  \(path) (\(loaded.resolvedName): \(loaded.dataset.corpus.rawValue), protocol \(loaded.protocol.kind.rawValue))")
                 }
             } catch {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import SERCore
 import SERFeatures
+import SERNet
 import SERTestSupport
 @testable import SERExperiment
 
@@ -11,7 +13,7 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
     private(set) var validationSets: [LabeledFeatures] = []
     private(set) var testInputs: [[FeatureMatrix]] = []
 
-    func modelName(_ model: JSONValue) -> String { "centroid" }
+    func modelName(_ model: ModelSpec) -> String { "centroid" }
 
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
         lock.withLock { trainSets.append(request.train); validationSets.append(request.validation) }
@@ -29,8 +31,8 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let all = ["dataset.synthetic.speakers=4", "dataset.synthetic.utterancesPerLabel=3", "training.epochs=2",
                    "protocol.kind=speakerKFold", "protocol.folds=2", "output.bootstrapResamples=100"] + overrides
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: all)
-        let config = try ConfigLoader.decode(tree, source: "test")
+        let loaded = try ConfigLoader.resolve(nil, overrides: all)
+        let tree = loaded.json, config = loaded.config
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = folder.appendingPathComponent("cache")
@@ -117,9 +119,9 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
     @Test func aSecondWriterOfTheSameRunFolderIsRefusedNamingTheHolder() throws {
         let folder = TestSupport.temporaryDirectory("serlab-lock")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: ["dataset.synthetic.speakers=4", "dataset.synthetic.utterancesPerLabel=3",
+        let resolved = try ConfigLoader.resolve(nil, overrides: ["dataset.synthetic.speakers=4", "dataset.synthetic.utterancesPerLabel=3",
                                                                    "training.epochs=1", "protocol.folds=2", "output.bootstrapResamples=100"])
-        let config = try ConfigLoader.decode(tree, source: "test")
+        let tree = resolved.json, config = resolved.config
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = folder.appendingPathComponent("cache")
@@ -136,7 +138,10 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
         }
         #expect(!FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("config.resolved.json").path))
         held.release()
+        #expect(!FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("run.lock").path))
         let summary = try runner.run()
         #expect(FileManager.default.fileExists(atPath: summary.directory.appendingPathComponent("metrics.json").path))
+        #expect(!FileManager.default.fileExists(atPath: summary.directory.appendingPathComponent("run.lock").path),
+                "a finished run removes its run.lock")
     }
 }

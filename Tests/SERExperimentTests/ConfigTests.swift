@@ -1,6 +1,7 @@
 import Foundation
 import SERCore
 import Testing
+import SERNet
 import SERTestSupport
 @testable import SERExperiment
 
@@ -119,6 +120,15 @@ import SERTestSupport
         #expect(again == tree)
     }
 
+    @Test func oneResolvePassGivesTheTypedConfigAndItsJSON() throws {
+        let url = try write(#"{"model": {"type": "cnn", "channels": [8]}, "training": {"epochs": 3}}"#)
+        let resolved = try ConfigLoader.resolve(ConfigFile.read(url), overrides: ["training.seed=4"])
+        #expect(resolved.json == (try ConfigLoader.resolvedTree(url, overrides: ["training.seed=4"])))
+        #expect(try resolved.json["model"]?.decode(ModelSpec.self) == resolved.config.model)
+        #expect(resolved.config.training.epochs == 3 && resolved.config.seed == 4)
+        #expect(!(try ConfigFile.read(url)).isSuite)
+    }
+
     @Test func defaultsListingExplainsEveryKey() {
         let listing = ConfigLoader.defaultsListing()
         let lines = listing.split(separator: "\n")
@@ -189,6 +199,22 @@ import SERTestSupport
             Issue.record("expected an error")
         } catch {
             #expect(error.localizedDescription.contains("model.hiddenSize"), "\(error.localizedDescription)")
+        }
+    }
+
+    @Test func theModelIsTypedAndValidatedWhenTheConfigLoads() throws {
+        let config = try ConfigLoader.load(nil, overrides: ["model.type=lstm", "model.hiddenSize=64"])
+        guard case .lstm(let spec) = config.model else {
+            Issue.record("expected an lstm spec, found \(config.model.typeName)")
+            return
+        }
+        #expect(spec.hiddenSize == 64)
+        #expect(spec.layerCount == LSTMSpec().layerCount)
+        do {
+            _ = try ConfigLoader.load(nil, overrides: ["model.type=lstm", "model.hiddenSize=0"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.localizedDescription.contains("\"model\": model.hiddenSize: expected >= 1, found 0"), "\(error.localizedDescription)")
         }
     }
 

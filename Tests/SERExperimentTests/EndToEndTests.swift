@@ -7,11 +7,11 @@ import SERTestSupport
 /// The real pipeline (SERCorpus, SERCache, SERNet) end to end.
 @Suite(.serialized) struct EndToEndTests {
     func runner(_ overrides: [String], folder: URL, config url: URL? = nil) throws -> ExperimentRunner {
-        let tree = try ConfigLoader.resolvedTree(url, overrides: overrides)
+        let resolved = try ConfigLoader.resolve(url.map(ConfigFile.read), overrides: overrides)
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = folder.appendingPathComponent("cache")
-        return ExperimentRunner(config: try ConfigLoader.decode(tree, source: "test"), resolvedConfig: tree, options: options,
+        return ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options,
                                 components: .standard(corporaRoot: TestSupport.corporaRoot), progress: SilentProgress())
     }
 

@@ -52,8 +52,8 @@ final class SpyFeatureProvider: FeatureProvider, @unchecked Sendable {
                             "protocol.kind=speakerKFold", "protocol.folds=4", "output.bootstrapResamples=100"]
 
     static func config() throws -> (config: ExperimentConfig, tree: JSONValue) {
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: overrides)
-        return (try ConfigLoader.decode(tree, source: "test"), tree)
+        let resolved = try ConfigLoader.resolve(nil, overrides: overrides)
+        return (resolved.config, resolved.json)
     }
 
     /// The synthetic corpus under `folder/cache`, aged like a corpus on disk (a file hashed within 2 s of

@@ -11,8 +11,8 @@ import SERTestSupport
         let folder = TestSupport.temporaryDirectory("serlab-runner")
         let all = ["dataset.synthetic.speakers=4", "dataset.synthetic.utterancesPerLabel=4", "training.epochs=4",
                    "protocol.kind=speakerKFold", "protocol.folds=4", "output.bootstrapResamples=200"] + overrides
-        let tree = try ConfigLoader.resolvedTree(nil, overrides: all)
-        let config = try ConfigLoader.decode(tree, source: "test")
+        let resolved = try ConfigLoader.resolve(nil, overrides: all)
+        let tree = resolved.json, config = resolved.config
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = folder.appendingPathComponent("cache")

@@ -1,6 +1,7 @@
 import Foundation
 import SERCore
 import SERFeatures
+import SERNet
 @testable import SERExperiment
 
 /// Reads the 16-bit mono WAVs the synthetic corpus writes (tests only; serlab reads audio with SERAudio).
@@ -46,7 +47,7 @@ struct CentroidBackend: ModelBackend {
 
     struct Killed: Error {}
 
-    func modelName(_ model: JSONValue) -> String { "centroid" }
+    func modelName(_ model: ModelSpec) -> String { "centroid" }
 
     static func pool(_ matrix: FeatureMatrix) -> [Double] {
         let columns = matrix.columnCount

@@ -48,12 +48,19 @@ struct GEMMTests {
 
     @Test func kernelChoiceFollowsTheCPU() {
         // The AVX-512 kernel is preferred exactly when the CPU reports AVX-512 (unless SERLAB_GEMM=avx2).
-        let forced = ProcessInfo.processInfo.environment["SERLAB_GEMM"]?.lowercased() == "avx2"
+        let forced = GEMMPreference.current == .avx2
         #expect(GEMMKernel.preferred == (CPUFeatures.hasAVX512 && !forced ? .avx512 : .avx2))
         #expect(GEMMKernel.available.contains(.avx2))
         if GEMMKernel.available.contains(.avx512) {
             #expect(GEMMKernel.avx512.panelWidth == AVX512GEMM.tileN && NativeGEMM.tileM == AVX512GEMM.tileM)
         }
+    }
+
+    @Test func gemmPreferenceReadsSERLAB_GEMM() {
+        #expect(GEMMPreference(environmentValue: nil) == .automatic)
+        #expect(GEMMPreference(environmentValue: "OpenBLAS") == .openblas)
+        #expect(GEMMPreference(environmentValue: "avx2") == .avx2)
+        #expect(GEMMPreference(environmentValue: "avx512") == .automatic)
     }
 
     /// Every kernel this process can run (both on an AVX-512 machine), one and two threads.

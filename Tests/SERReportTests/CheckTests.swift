@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SERTestSupport
 @testable import SERReport
+import SERResults
 
 @Suite struct BaselineTests {
     @Test func toleranceFollowsThePolicy() {

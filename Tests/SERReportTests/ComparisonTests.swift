@@ -3,6 +3,7 @@ import Testing
 import SERCore
 import SERTestSupport
 @testable import SERReport
+import SERResults
 
 @Suite struct ComparisonTests {
     @Test func groupsByCorpusLabelsAndFolds() throws {
@@ -140,22 +141,22 @@ import SERTestSupport
         #expect(Comparison.pairLine(pair).contains("[McNemar: predictions.csv missing in weak/r2]"))
     }
 
-    /// SERCore reads the CSV files; its errors reach the commands as report errors (unusable input).
-    @Test func badCSVFilesAreReportErrorsNamingFileAndLine() throws {
+    /// SERCore reads the results CSV files; their errors name the file and the line a row starts on.
+    @Test func badCSVFilesNameFileAndLine() throws {
         let root = TestSupport.temporaryDirectory("serlab-badcsv")
         defer { try? FileManager.default.removeItem(at: root) }
         let confusion = root.appendingPathComponent("confusion.csv")
-        try ",a,b\na,1,2\nb,3\n".write(to: confusion, atomically: true, encoding: .utf8)
-        #expect(throws: ReportError.badCSV(path: confusion.path, line: 3, problem: "expected 3 fields like the header (,a,b), found 2")) {
+        try "true\\predicted,a,b\na,1,2\nb,3\n".write(to: confusion, atomically: true, encoding: .utf8)
+        #expect(throws: ResultsFileError.badCSV(path: confusion.path, line: 3,
+                                                problem: "expected 3 fields like the header (true\\predicted,a,b), found 2")) {
             try ConfusionMatrix(contentsOf: confusion)
         }
         let curve = root.appendingPathComponent("curve.csv")
         try "epoch,trainLoss\n1,0.5\n".write(to: curve, atomically: true, encoding: .utf8)
-        #expect(throws: ReportError.badCSV(path: curve.path, line: 1, problem: "expected a column 'validationLoss', found columns epoch,trainLoss")) {
+        #expect(throws: ResultsFileError.badCSV(path: curve.path, line: 1, problem: "expected a column 'validationLoss', found columns epoch,trainLoss")) {
             try LearningCurve(contentsOf: curve)
         }
-        let missing = root.appendingPathComponent("predictions.csv")
-        #expect(throws: ReportError.missingFile(path: missing.path, expected: "a UTF-8 CSV file")) { try Prediction.read(missing) }
+        #expect(ReportError(ResultsFileError.badCSV(path: "p", line: 3, problem: "x")) == .badCSV(path: "p", line: 3, problem: "x"))
     }
 
     @Test func malformedMetricsNamesFileAndPath() throws {
@@ -164,9 +165,9 @@ import SERTestSupport
         let url = try RunFixture(name: "x", runID: "r").write(under: root)
         let metricsURL = url.appendingPathComponent("metrics.json")
         var text = try String(contentsOf: metricsURL, encoding: .utf8)
-        let folds = try #require(text.range(of: "\"folds\" : ["))
-        let firstUAR = try #require(text.range(of: "\"uar\" : ", range: folds.upperBound..<text.endIndex))
-        text.replaceSubrange(firstUAR, with: "\"uar\" : \"high\", \"x\" : ")
+        let folds = try #require(text.range(of: "\"folds\": ["))
+        let firstUAR = try #require(text.range(of: "\"uar\": ", range: folds.upperBound..<text.endIndex))
+        text.replaceSubrange(firstUAR, with: "\"uar\": \"high\", \"x\": ")
         try text.write(to: metricsURL, atomically: true, encoding: .utf8)
         do {
             _ = try RunFolder(url: url)

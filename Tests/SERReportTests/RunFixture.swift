@@ -1,8 +1,10 @@
 import Foundation
 import SERCore
 @testable import SERReport
+import SERResults
 
-/// Writes realistic run folders (every file of docs/results.md) for tests, from a simulated
+/// Writes realistic run folders (every file of docs/results.md, through SERResults' types as the
+/// runner does) for tests, from a simulated
 /// classifier: each utterance draws u ~ U(0,1) from a stream that depends only on the utterance, and
 /// is predicted correctly when u < skill(label). Runs on the same folds therefore share their draws,
 /// so a run with more skill is right on a superset of utterances (a clear McNemar signal).
@@ -62,19 +64,19 @@ struct RunFixture {
     static func metrics(_ labels: [String], _ pairs: [(String, String)]) -> (RunMetrics.Headline, ConfusionMatrix) {
         var counts = Array(repeating: Array(repeating: 0, count: labels.count), count: labels.count)
         for (truth, predicted) in pairs { counts[labels.firstIndex(of: truth)!][labels.firstIndex(of: predicted)!] += 1 }
-        var perClass: [String: RunMetrics.ClassMetrics] = [:]
+        var perClass: OrderedObject<RunMetrics.ClassMetrics> = [:]
         for (i, label) in labels.enumerated() {
             let support = counts[i].reduce(0, +)
             let predicted = counts.map { $0[i] }.reduce(0, +)
             let recall = support == 0 ? 0 : Double(counts[i][i]) / Double(support)
             let precision = predicted == 0 ? 0 : Double(counts[i][i]) / Double(predicted)
             let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
-            perClass[label] = .init(precision: precision, recall: recall, f1: f1, support: support)
+            perClass.entries.append((label, .init(precision: precision, recall: recall, f1: f1, support: support)))
         }
         let accuracy = Double(labels.indices.map { counts[$0][$0] }.reduce(0, +)) / Double(max(1, pairs.count))
         let uar = labels.map { perClass[$0]!.recall }.reduce(0, +) / Double(labels.count)
         let macroF1 = labels.map { perClass[$0]!.f1 }.reduce(0, +) / Double(labels.count)
-        return (.init(accuracy: accuracy, uar: uar, macroF1: macroF1, perClass: perClass), ConfusionMatrix(labels: labels, counts: counts))
+        return (.init(testCount: pairs.count, accuracy: accuracy, uar: uar, macroF1: macroF1, perClass: perClass), ConfusionMatrix(labels: labels, counts: counts))
     }
 
     /// Writes `<root>/<name>/<runID>/` and returns its URL.
@@ -84,7 +86,7 @@ struct RunFixture {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let all = utterances
-        var predictionLines = ["path,fold,speaker,true,predicted," + labels.map { "p_\($0)" }.joined(separator: ",")]
+        var predictions: [PredictionRow] = []
         var foldMetrics: [RunMetrics.FoldMetrics] = []
         var pooledPairs: [(String, String)] = []
         for fold in 0..<speakers.count {
@@ -93,7 +95,8 @@ struct RunFixture {
             pooledPairs += pairs
             for (utterance, pair) in zip(members, pairs) {
                 let probabilities = labels.map { $0 == pair.1 ? 0.7 : 0.3 / Double(labels.count - 1) }
-                predictionLines.append("\(utterance.path),\(fold),\(utterance.speaker),\(pair.0),\(pair.1)," + probabilities.map { String(format: "%.4f", $0) }.joined(separator: ","))
+                predictions.append(PredictionRow(path: utterance.path, fold: fold, speaker: utterance.speaker, trueLabel: pair.0, predictedLabel: pair.1,
+                                                 probabilities: probabilities))
             }
             let (headline, confusion) = RunFixture.metrics(labels, pairs)
             let epochKept = max(1, epochs - 3 - fold % 3)
@@ -101,11 +104,10 @@ struct RunFixture {
                                      perClass: headline.perClass, epochKept: epochKept))
             let foldFolder = folder.appendingPathComponent("folds/fold-\(fold)")
             try manager.createDirectory(at: foldFolder, withIntermediateDirectories: true)
-            try Data(confusion.csv().utf8).write(to: foldFolder.appendingPathComponent("confusion.csv"))
-            try Data(curve(fold: fold, finalUAR: headline.uar).csv().utf8).write(to: foldFolder.appendingPathComponent("curve.csv"))
-            let metricsData = try JSONEncoder().encode(foldMetrics.last!)
-            try metricsData.write(to: foldFolder.appendingPathComponent("metrics.json"))
-            try Data().write(to: foldFolder.appendingPathComponent("done"))
+            try write(confusion.csv(), to: foldFolder.appendingPathComponent("confusion.csv"))
+            try write(curve(fold: fold, finalUAR: headline.uar).csv(), to: foldFolder.appendingPathComponent("curve.csv"))
+            try write(ResultsFile.jsonText(foldMetrics.last!), to: foldFolder.appendingPathComponent("metrics.json"))
+            try write("done\n", to: foldFolder.appendingPathComponent("done"))
         }
         let (pooled, pooledConfusion) = RunFixture.metrics(labels, pooledPairs)
         let summaries = Metric.allCases.map { metric in Summary(foldMetrics.map { metric.value(in: $0) }) }
@@ -118,28 +120,35 @@ struct RunFixture {
             pooled: pooled,
             confidence95: .init(accuracy: [pooled.accuracy - 0.05, pooled.accuracy + 0.05], uar: [pooled.uar - 0.05, pooled.uar + 0.05],
                                 method: "bootstrap over utterances, 1000 resamples"))
-        try JSONFile.write(metrics, to: folder.appendingPathComponent("metrics.json"))
-        try Data(pooledConfusion.csv().utf8).write(to: folder.appendingPathComponent("confusion.csv"))
+        try write(ResultsFile.jsonText(metrics), to: folder.appendingPathComponent("metrics.json"))
+        try write(pooledConfusion.csv(), to: folder.appendingPathComponent("confusion.csv"))
         if withPredictions {
-            try Data((predictionLines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("predictions.csv"))
+            try write(PredictionRow.csv(predictions, labels: labels), to: folder.appendingPathComponent("predictions.csv"))
         }
         let config: JSONValue = .object([
-            "name": .string(name),
-            "dataset": .object(["corpus": .string(corpus)]),
-            "features": .object(["features": .array([.string("mfcc"), .string("deltaMFCC")]), "level": .string("frame"), "mfccCount": .number(40),
-                                 "melBandCount": .number(128), "hopLength": .number(512), "fftLength": .number(2048), "sampleRate": .number(16000)]),
-            "model": .object(["kind": .string(model), "hiddenSize": .number(128), "layerCount": .number(2)]),
-            "training": .object(["epochs": .number(Double(epochs)), "seed": .number(42)]),
+            ("name", .string(name)),
+            ("dataset", .object([("corpus", .string(corpus))])),
+            ("features", .object([("features", .array([.string("mfcc"), .string("deltaMFCC")])), ("level", .string("frame")), ("mfccCount", .integer(40)),
+                                  ("melBandCount", .integer(128)), ("hopLength", .integer(512)), ("fftLength", .integer(2048)), ("sampleRate", .integer(16000))])),
+            ("model", .object([("kind", .string(model)), ("hiddenSize", .integer(128)), ("layerCount", .integer(2))])),
+            ("training", .object([("epochs", .integer(epochs)), ("seed", .integer(42))])),
         ])
-        try JSONFile.write(config, to: folder.appendingPathComponent("config.resolved.json"))
-        try JSONFile.write(JSONValue.object(["serlabVersion": .string("0.1.0"), "gitCommit": .string("abc1234"), "threads": .number(2), "seed": .number(Double(seed))]),
-                           to: folder.appendingPathComponent("environment.json"))
-        try JSONFile.write(JSONValue.object(["featureExtractionSeconds": .number(10), "trainingSecondsPerFold": .array([.number(16), .number(17)]),
-                                             "totalSeconds": .number(totalSeconds)]),
-                           to: folder.appendingPathComponent("timings.json"))
+        try write(config.prettyPrinted() + "\n", to: folder.appendingPathComponent("config.resolved.json"))
+        let files = all.map { RunEnvironment.DataFile(path: $0.path, size: 44_144, sha256: String(repeating: "0", count: 64)) }
+        let environment = RunEnvironment(
+            serlabVersion: "0.1.0", gitCommit: "abc1234", featureCodeVersion: 3, swift: "6.3 or later", libraries: ["libsndfile1": "1.2.0-1"],
+            os: "Linux", cpu: "fixture CPU", cores: 2, threads: 2, seed: Int(seed),
+            data: .init(corpus: corpus, root: "/corpora/\(corpus)", synthetic: syntheticData, fileCount: files.count, totalBytes: 44_144 * files.count,
+                        fingerprint: foldsHash, fingerprintMethod: "sha256 of the sorted lines path,size,sha256 of every file used", files: files))
+        try write(ResultsFile.jsonText(environment), to: folder.appendingPathComponent("environment.json"))
+        let timings = RunTimings(featureExtractionSeconds: 10, folds: [.init(fold: 0, seconds: 16), .init(fold: 1, seconds: 17)], resumedFolds: 0,
+                                 totalSeconds: totalSeconds, threads: 2)
+        try write(ResultsFile.jsonText(timings), to: folder.appendingPathComponent("timings.json"))
         if withOverview { try RunFixture.overview(corpus: corpus, labels: labels, speakers: speakers).write(to: folder.appendingPathComponent("corpusOverview.json")) }
         return folder
     }
+
+    func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: url) }
 
     /// A plausible training curve ending near `finalUAR`.
     func curve(fold: Int, finalUAR: Double) -> LearningCurve {

@@ -125,7 +125,8 @@ extension JSONValue {
         }
     }
 
-    var isScalar: Bool {
+    /// True for everything but arrays and objects.
+    public var isScalar: Bool {
         switch self {
         case .array, .object: return false
         default: return true
@@ -158,6 +159,7 @@ extension JSONValue {
 extension JSONValue {
     /// Encodes a Codable value (e.g. `FeatureSpec()`) and reads it back as an ordered JSON value.
     /// Key order follows JSONEncoder's sorted keys, so the result does not depend on hashing.
+    /// (`JSONValueEncoder` keeps the order the type encodes its keys in instead.)
     public static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -168,5 +170,37 @@ extension JSONValue {
     /// Decodes a Codable value from this JSON.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(compact.utf8))
+    }
+}
+
+/// As a Codable value: objects decode with their keys sorted (a keyed container has no order) and
+/// encode through a dictionary (the encoder decides the order; `prettyPrinted()` keeps it).
+extension JSONValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null; return }
+        if let value = try? container.decode(Bool.self) { self = .bool(value); return }
+        if let value = try? container.decode(Int.self) { self = .integer(value); return }
+        if let value = try? container.decode(Double.self) { self = .number(value); return }
+        if let value = try? container.decode(String.self) { self = .string(value); return }
+        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
+        if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value.keys.sorted().map { ($0, value[$0]!) })
+            return
+        }
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let pairs): try container.encode(Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// `corpusOverview.json`: a small precomputed summary of the corpus a run used, written beside
-/// `metrics.json` by whoever has the audio and the feature extractor (the runner), and drawn by
-/// `serlab report` when present. The report never opens audio itself. Layout in docs/report.md.
+/// `corpusOverview.json`: a small precomputed summary of the corpus a run used, written by the
+/// runner (which has the audio and the feature extractor) and drawn by `serlab report` when
+/// present. The report never opens audio itself. Layout in docs/report.md.
 public struct CorpusOverview: Codable, Equatable, Sendable {
     /// One example utterance of one label, already reduced to what the plots draw.
     public struct Example: Codable, Equatable, Sendable {
@@ -54,10 +54,16 @@ public struct CorpusOverview: Codable, Equatable, Sendable {
     }
 
     /// Reads `corpusOverview.json`, with errors naming the file and JSON path.
-    public static func read(_ url: URL) throws -> CorpusOverview { try JSONFile.read(CorpusOverview.self, from: url) }
+    public static func read(_ url: URL) throws(ResultsFileError) -> CorpusOverview { try ResultsFile.read(CorpusOverview.self, from: url) }
 
-    /// Writes it pretty-printed with sorted keys, values rounded (`rounded()`) to keep the file small.
-    public func write(to url: URL) throws { try JSONFile.write(rounded(), to: url) }
+    /// The file's bytes: pretty-printed with sorted keys, values rounded (`rounded()`) to keep the file small.
+    public func jsonData() throws -> Data { try ResultsFile.sortedJSONData(rounded()) }
+
+    /// Writes `jsonData()` to `url` (atomically), creating the folder.
+    public func write(to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try jsonData().write(to: url, options: .atomic)
+    }
 
     /// A copy with samples and durations to 4 decimals and dB / MFCC values to 2: far below what a
     /// plot can show, and about a third of the file size of full doubles.
@@ -74,22 +80,5 @@ public struct CorpusOverview: Codable, Equatable, Sendable {
             return e
         }
         return copy
-    }
-
-    /// Checks the shapes the plots rely on; the message names the JSON path.
-    public func validate(path: String) throws {
-        for (index, example) in examples.enumerated() {
-            let at = "examples[\(index)]"
-            if example.waveformMinimum.count != example.waveformMaximum.count {
-                throw ReportError.unreadableJSON(path: path, jsonPath: "\(at).waveformMaximum",
-                                                 problem: "expected \(example.waveformMinimum.count) values like waveformMinimum, found \(example.waveformMaximum.count)")
-            }
-            for (name, matrix) in [("spectrogramDB", example.spectrogramDB), ("mfcc", example.mfcc)] {
-                if let first = matrix.first, let bad = matrix.firstIndex(where: { $0.count != first.count }) {
-                    throw ReportError.unreadableJSON(path: path, jsonPath: "\(at).\(name)[\(bad)]",
-                                                     problem: "expected \(first.count) frames like row 0, found \(matrix[bad].count)")
-                }
-            }
-        }
     }
 }

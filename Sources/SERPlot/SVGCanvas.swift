@@ -30,7 +30,7 @@ public struct SVGCanvas {
     }
 
     /// Numbers with at most two decimals, no trailing zeros: compact and stable output.
-    static func f(_ value: Double) -> String {
+    public static func f(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         let rounded = (value * 100).rounded() / 100
         if rounded == rounded.rounded() { return String(Int(rounded)) }
