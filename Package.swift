@@ -37,7 +37,7 @@ let package = Package(
         // Version, seeded random streams, CSV, ordered JSON (JSONValue, its parser and encoder), hashing and
         // parallelMap shared by every module. Imports only swift-crypto (SHA-256, MD5), behind SERCore's own
         // API: no other module imports Crypto.
-        .target(name: "SERCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: fastMath),
+        .target(name: "SERCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: fastMath),
         // Audio files to mono float samples at a chosen rate (libsndfile + libsoxr).
         .target(name: "SERAudio", dependencies: ["SERCore", "CSndfile", "CSoxr", "CFLAC"], exclude: ["README.md"], swiftSettings: fastMath),
         // Frame features from samples, the way librosa computes them (FFTW); reads files through SERAudio.
