@@ -121,7 +121,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func superEncoder(forKey key: Key) -> Encoder { NodeEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]) }
 }
 
-private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
+private struct UnkeyedNodeContainer: UnkeyedEncodingContainer, ScalarSink {
     let node: JSONNode
     let codingPath: [CodingKey]
 
@@ -130,23 +130,7 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
         return 0
     }
 
-    private func put(_ value: JSONValue) { node.appended().content = .scalar(value) }
-
-    mutating func encodeNil() throws { put(.null) }
-    mutating func encode(_ value: Bool) throws { put(.bool(value)) }
-    mutating func encode(_ value: String) throws { put(.string(value)) }
-    mutating func encode(_ value: Double) throws { put(.number(value)) }
-    mutating func encode(_ value: Float) throws { put(.number(Double(value))) }
-    mutating func encode(_ value: Int) throws { put(.integer(value)) }
-    mutating func encode(_ value: Int8) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: Int16) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: Int32) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: Int64) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: UInt) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: UInt8) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: UInt16) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: UInt32) throws { put(JSONNode.integer(value)) }
-    mutating func encode(_ value: UInt64) throws { put(JSONNode.integer(value)) }
+    func put(_ value: JSONValue) { node.appended().content = .scalar(value) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let key = IndexKey(count)
@@ -166,12 +150,24 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> Encoder { NodeEncoder(node: node.appended(), codingPath: codingPath) }
 }
 
-private struct SingleValueNodeContainer: SingleValueEncodingContainer {
+private struct SingleValueNodeContainer: SingleValueEncodingContainer, ScalarSink {
     let node: JSONNode
     let codingPath: [CodingKey]
 
-    private func put(_ value: JSONValue) { node.content = .scalar(value) }
+    func put(_ value: JSONValue) { node.content = .scalar(value) }
 
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+    }
+}
+
+/// The scalar `encode` methods that the unkeyed and the single-value containers both need, written once:
+/// each container only says where a scalar goes (`put`).
+private protocol ScalarSink {
+    func put(_ value: JSONValue)
+}
+
+extension ScalarSink {
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
     mutating func encode(_ value: String) throws { put(.string(value)) }
@@ -187,8 +183,4 @@ private struct SingleValueNodeContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { put(JSONNode.integer(value)) }
     mutating func encode(_ value: UInt32) throws { put(JSONNode.integer(value)) }
     mutating func encode(_ value: UInt64) throws { put(JSONNode.integer(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
-    }
 }
