@@ -14,15 +14,14 @@ public enum EpochSource: Sendable, Equatable {
     case validationSplit
 }
 
-/// How the epoch count was chosen, as a model bundle's provenance records it.
-public struct EpochChoice: Codable, Sendable, Equatable {
+/// How the epoch count was chosen; `summary` is what a model bundle's provenance says.
+public struct EpochChoice: Sendable, Equatable {
     /// `"fixed"`, `"crossValidationRun"` or `"validationSplit"`.
     public var method: String
     /// Epochs the whole-corpus model was trained, without early stopping.
     public var epochs: Int
-    /// One sentence saying how `epochs` was found.
-    public var explanation: String
-    /// crossValidationRun: the run folder, each fold's epochKept and the data fingerprint the run had.
+    /// crossValidationRun: the run as `<experiment>/<run id>` (no absolute path: bundles travel), each
+    /// fold's epochKept in fold order, and the data fingerprint the run recorded.
     public var run: String?
     public var foldEpochsKept: [Int]?
     public var runDataFingerprint: String?
@@ -35,6 +34,25 @@ public struct EpochChoice: Codable, Sendable, Equatable {
     /// The config's `training.epochs` and `training.patience` the choice ran under.
     public var maximumEpochs: Int
     public var patience: Int?
+
+    /// One sentence: the count and how it was found, with the numbers it came from.
+    public var summary: String {
+        switch method {
+        case "crossValidationRun":
+            let kept = (foldEpochsKept ?? []).map(String.init).joined(separator: ", ")
+            return "\(epochs) epochs, the median of the epochs kept by the \(foldEpochsKept?.count ?? 0) folds of the cross-validation run \(run ?? "?") (\(kept))"
+        case "validationSplit":
+            guard let validationCount, validationCount > 0 else {
+                return "\(epochs) epochs, the config's training.epochs (no validation part could be taken: no label has 2 utterances)"
+            }
+            let speakers = validationSpeakers.map { " (speakers \($0.joined(separator: ", ")))" } ?? ""
+            let uar = validationUAR.map { String(format: ", validation UAR %.3f", $0) } ?? ""
+            return "\(epochs) epochs, kept by early stopping (patience \(patience.map(String.init) ?? "none"), at most \(maximumEpochs)) "
+                + "on a \(validationKind ?? "") validation part of \(validationCount) utterances\(speakers)\(uar), trained on the other \(trainCount ?? 0); then retrained on everything"
+        default:
+            return "\(epochs) epochs, given on the command line"
+        }
+    }
 }
 
 /// A model trained on every utterance the config keeps, with what prediction needs besides the network.
@@ -82,18 +100,16 @@ public struct WholeCorpusTrainer: Sendable {
         let choice: EpochChoice
         switch source {
         case .fixed(let epochs):
-            choice = EpochChoice(method: "fixed", epochs: epochs, explanation: "given on the command line (--epochs \(epochs))",
-                                 maximumEpochs: config.training.epochs, patience: config.training.patience)
+            choice = EpochChoice(method: "fixed", epochs: epochs, maximumEpochs: config.training.epochs, patience: config.training.patience)
         case .crossValidationRun(let url):
-            let kept = runEpochs!.foldEpochsKept
             choice = EpochChoice(method: "crossValidationRun", epochs: runEpochs!.median,
-                                 explanation: "the median of the epochs kept by the \(kept.count) folds of the cross-validation run \(url.lastPathComponent)",
-                                 run: url.path, foldEpochsKept: kept, runDataFingerprint: runEpochs!.dataFingerprint,
+                                 run: url.standardizedFileURL.pathComponents.suffix(2).joined(separator: "/"),
+                                 foldEpochsKept: runEpochs!.foldEpochsKept, runDataFingerprint: runEpochs!.dataFingerprint,
                                  maximumEpochs: config.training.epochs, patience: config.training.patience)
         case .validationSplit:
             choice = try chooseByValidation(dataset, features: features)
         }
-        runner.progress.report(.message("training on all \(dataset.items.count) utterances for \(choice.epochs) epochs: \(choice.explanation)"))
+        runner.progress.report(.message("training on all \(dataset.items.count) utterances: \(choice.summary)"))
 
         let all = Array(dataset.items.indices)
         let data = NormalizedFeatures(dataset: dataset, features: features, kind: config.normalization, fitIndices: all, allIndices: all)
@@ -130,12 +146,9 @@ public struct WholeCorpusTrainer: Sendable {
         let kept = trained.epochKept
         let uar = split.validation.isEmpty ? nil : trained.curve.first { $0.epoch == kept }?.validationUAR
         let speakers = split.kind == "speaker" ? Set(split.validation.map { dataset.items[$0].speaker }).sorted() : nil
-        let explanation = split.validation.isEmpty
-            ? "no validation part could be taken (no label has 2 utterances), so the config's training.epochs"
-            : "the epoch kept by early stopping on a \(split.kind) validation part of \(split.validation.count) utterances (trained on the other \(split.train.count))"
         runner.progress.report(.message(String(format: "validation split: epoch %d kept", kept)
                                         + (uar.map { String(format: " (validation UAR %.1f%%)", $0 * 100) } ?? "")))
-        return EpochChoice(method: "validationSplit", epochs: kept, explanation: explanation, validationKind: split.kind,
+        return EpochChoice(method: "validationSplit", epochs: kept, validationKind: split.kind,
                            trainCount: split.train.count, validationCount: split.validation.count, validationSpeakers: speakers,
                            validationUAR: uar.map { (($0 * 1_000_000).rounded()) / 1_000_000 },
                            maximumEpochs: config.training.epochs, patience: config.training.patience)

@@ -87,7 +87,8 @@ import SERTestSupport
         #expect(trained.epochChoice.foldEpochsKept == kept)
         #expect(trained.epochChoice.epochs == median)
         #expect(trained.curve.count == median)
-        #expect(trained.epochChoice.run == run.path)
+        #expect(trained.epochChoice.run == "train_savee/" + run.lastPathComponent)
+        #expect(trained.epochChoice.summary.hasPrefix("\(median) epochs, the median of the epochs kept by the 4 folds of the cross-validation run train_savee/"))
 
         // A config that changes what is learnt is refused, naming the key and both values.
         let mismatched = try self.runner(["protocol.kind=leaveOneSpeakerOut", "training.patience=6"], folder: folder)
