@@ -68,7 +68,7 @@ public struct WholeCorpusModel {
     public var dataset: LoadedDataset
     /// The same fingerprint a run's environment.json records for this data.
     public var dataFingerprint: String
-    /// Wall time of the validation phase (if any) and the whole-corpus training.
+    /// Wall time of the whole `train` call: dataset, features, the validation phase (if any) and the training.
     public var seconds: Double
 }
 

@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
             try bundle.write(to: url)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             print("wrote \(url.path): " + String(format: "%.1f kB", Double(bytes) / 1000) + ", labels \(bundle.labels.joined(separator: ", ")), "
-                  + "\(bundle.normalization.rawValue) normalisation, trained in " + String(format: "%.1f s", trained.seconds))
+                  + "\(bundle.normalization.rawValue) normalisation; " + String(format: "%.1f s", trained.seconds))
             print("provenance: \(bundle.provenance)")
         }
     }
