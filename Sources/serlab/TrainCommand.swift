@@ -47,16 +47,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one value, e.g. training.threads=1 (repeatable).", valueName: "path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Feature and synthetic-corpus cache folder.")
-    var cache: String = ".serlab-cache"
-
-    @Option(help: "Folder holding the corpora (ravdess/, savee/, tess/) or the corpus itself; beats $SERLAB_CORPORA and dataset.root.")
-    var corpora: String?
+    @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
-        for text in overrides where !text.contains("=") {
-            throw ValidationError("--set \(text): expected path=value, e.g. training.epochs=5")
-        }
+        try PipelineOptions.validate(overrides: overrides)
         if let epochs, epochs < 1 { throw ValidationError("--epochs: expected at least 1, found \(epochs)") }
         if epochs != nil && fromRun != nil {
             throw ValidationError("--epochs and --from-run both choose the number of epochs; give one of them")
@@ -71,10 +65,9 @@ struct TrainCommand: ParsableCommand {
             }
             let resolved = try ConfigLoader.resolve(file, overrides: overrides)
             var options = RunOptions()
-            options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
+            options.cacheDirectory = pipeline.cacheDirectory
             options.configDirectory = file.url.deletingLastPathComponent()
-            let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
-            let runner = ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: components)
+            let runner = ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: pipeline.components)
             let source: EpochSource = epochs.map { .fixed($0) }
                 ?? fromRun.map { .crossValidationRun(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .validationSplit
             let trained = try WholeCorpusTrainer(runner: runner).train(epochs: source)
