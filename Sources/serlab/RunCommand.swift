@@ -39,16 +39,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Results folder (default: the config's output.directory).")
     var results: String?
 
-    @Option(help: "Feature and synthetic-corpus cache folder.")
-    var cache: String = ".serlab-cache"
-
-    @Option(help: "Folder holding the corpora (ravdess/, savee/, tess/) or the corpus itself; beats $SERLAB_CORPORA and dataset.root.")
-    var corpora: String?
+    @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
-        for text in overrides where !text.contains("=") {
-            throw ValidationError("--set \(text): expected path=value, e.g. training.epochs=5")
-        }
+        try PipelineOptions.validate(overrides: overrides)
     }
 
     func run() throws {
@@ -90,10 +84,9 @@ struct RunCommand: ParsableCommand {
         options.runID = runID
         options.fresh = fresh
         options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
-        options.cacheDirectory = URL(fileURLWithPath: cache, isDirectory: true)
+        options.cacheDirectory = pipeline.cacheDirectory
         options.configDirectory = file?.url.deletingLastPathComponent()
-        let components = ExperimentComponents.standard(corporaRoot: corpora.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: components).run()
+        return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: pipeline.components).run()
     }
 }
 
