@@ -16,7 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "serlab", targets: ["serlab"]),
-        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERPlot", "SERExperiment", "SERReport"]),
+        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERPlot", "SERExperiment", "SERReport", "SERPredict"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,10 +62,13 @@ let package = Package(
         .target(name: "SERExperiment", dependencies: ["SERAudio", "SERCorpus", "SERCache", "SERFeatures", "SERNet", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
         .target(name: "SERReport", dependencies: ["SERCore", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
+        // Trained models outside the lab: model bundles (one sealed HDF5 file), making them from runs, and prediction.
+        .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERExperiment"],
+                exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
-                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport",
+                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport", "SERPredict",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -82,6 +85,7 @@ let package = Package(
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
+        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

@@ -11,8 +11,18 @@ import SERFeatures
 /// 1e-8 count as 1 so constant columns stay finite.
 public struct Normalizer: Sendable {
     public var kind: FeatureNormalization
-    var global: (mean: [Double], std: [Double])?
-    var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
+    /// Mean and standard deviation per column over the training part (nil for `none`).
+    public internal(set) var global: (mean: [Double], std: [Double])?
+    /// `speaker` only: each speaker's own statistics, keyed by speaker.
+    public internal(set) var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
+
+    /// Given statistics (a model bundle's): `global` is applied to any speaker without statistics of its own.
+    public init(kind: FeatureNormalization, global: (mean: [Double], std: [Double])?,
+                perSpeaker: [String: (mean: [Double], std: [Double])] = [:]) {
+        self.kind = kind
+        self.global = global
+        self.perSpeaker = perSpeaker
+    }
 
     /// Fits on `fitIndices`; for `speaker`, statistics of every speaker appearing in `allIndices`.
     public init(kind: FeatureNormalization, features: [FeatureMatrix], speakers: [String], fitIndices: [Int], allIndices: [Int]) {
@@ -26,6 +36,18 @@ public struct Normalizer: Sendable {
             for (speaker, indices) in bySpeaker { perSpeaker[speaker] = Normalizer.statistics(features: features, indices: indices) }
             global = Normalizer.statistics(features: features, indices: fitIndices)
         }
+    }
+
+    /// This normaliser with per-speaker statistics of `features` (grouped by `speakers`, no labels used)
+    /// replacing any it had; the global statistics stay. Only `speaker` normalisation uses them.
+    public func fittingSpeakers(features: [FeatureMatrix], speakers: [String]) -> Normalizer {
+        precondition(features.count == speakers.count, "\(features.count) matrices for \(speakers.count) speakers")
+        var result = self
+        result.perSpeaker = [:]
+        var bySpeaker: [String: [Int]] = [:]
+        for (index, speaker) in speakers.enumerated() { bySpeaker[speaker, default: []].append(index) }
+        for (speaker, indices) in bySpeaker { result.perSpeaker[speaker] = Normalizer.statistics(features: features, indices: indices) }
+        return result
     }
 
     static func statistics(features: [FeatureMatrix], indices: [Int]) -> (mean: [Double], std: [Double]) {
@@ -71,6 +93,36 @@ public struct Normalizer: Sendable {
         return .object(pairs)
     }
 
+    /// Reads `json` (a fold's normalization.json); `path` names the file in errors.
+    public init(json: JSONValue, path: String) throws {
+        func fail(_ key: String, _ expected: String) -> NormalizerFileError {
+            NormalizerFileError(path: path, key: key, expected: expected)
+        }
+        guard case .string(let kindText)? = json["kind"], let kind = FeatureNormalization(rawValue: kindText) else {
+            throw fail("kind", "one of " + FeatureNormalization.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        func stats(_ value: JSONValue, key: String) throws -> (mean: [Double], std: [Double]) {
+            func numbers(_ name: String) throws -> [Double] {
+                guard case .array(let items)? = value[name] else { throw fail("\(key).\(name)", "an array of numbers") }
+                return try items.map { item in
+                    guard case .number(let number) = item else { throw fail("\(key).\(name)", "an array of numbers") }
+                    return number
+                }
+            }
+            let mean = try numbers("mean"), std = try numbers("std")
+            guard mean.count == std.count else { throw fail(key, "as many std values as mean values, found \(std.count) and \(mean.count)") }
+            return (mean, std)
+        }
+        let global = try json["global"].map { try stats($0, key: "global") }
+        var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
+        if let speakers = json["speakers"] {
+            guard case .object(let pairs) = speakers else { throw fail("speakers", "an object of speaker statistics") }
+            for (speaker, value) in pairs { perSpeaker[speaker] = try stats(value, key: "speakers.\(speaker)") }
+        }
+        if kind != .none && global == nil { throw fail("global", "statistics for '\(kind.rawValue)' normalisation") }
+        self.init(kind: kind, global: global, perSpeaker: perSpeaker)
+    }
+
     public func apply(_ matrix: FeatureMatrix, speaker: String) -> FeatureMatrix {
         let stats: (mean: [Double], std: [Double])?
         switch kind {
@@ -91,4 +143,13 @@ public struct Normalizer: Sendable {
         }
         return result
     }
+}
+
+/// A normalization.json that does not hold what `Normalizer(json:path:)` needs.
+public struct NormalizerFileError: LocalizedError, Equatable, Sendable {
+    public var path: String
+    public var key: String
+    public var expected: String
+
+    public var errorDescription: String? { "\(path): '\(key)': expected \(expected)" }
 }

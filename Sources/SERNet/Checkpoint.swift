@@ -55,9 +55,8 @@ public enum Checkpoint {
     public static func save(_ model: Model, to url: URL) throws {
         let path = url.path
         do {
-            let specJSON = try canonicalJSON(model.spec)
             try HDF5File.writeSealed(to: url) { root in
-                try write(model, specJSON: specJSON, into: root)
+                try write(model, into: root)
             }
         } catch let error as CheckpointError {
             throw error
@@ -66,7 +65,10 @@ public enum Checkpoint {
         }
     }
 
-    private static func write(_ model: Model, specJSON: String, into root: HDF5Group) throws {
+    /// Writes `model` into `root` (a file's root group, or any group: a model bundle keeps one
+    /// checkpoint per member in its own group). The layout is docs/checkpoints.md's, relative to `root`.
+    public static func write(_ model: Model, into root: HDF5Group) throws {
+        let specJSON = try canonicalJSON(model.spec)
         try root.setAttribute("format", formatName)
         try root.setAttribute("format_version", Int64(formatVersion))
         try root.setAttribute("serlab_version", serlabVersion)
@@ -96,16 +98,23 @@ public enum Checkpoint {
     /// is given and differs from the file, throws the matching `CheckpointError`.
     public static func load(from url: URL, expectedSpec: ModelSpec? = nil, expectedInputSize: Int? = nil,
                             expectedClassCount: Int? = nil) throws -> Model {
-        let path = url.path
         let file: HDF5File
         let root: HDF5Group
         do {
             file = try HDF5File.openSealed(url)
             root = try file.root
         } catch {
-            throw CheckpointError.unreadable(path: path, reason: error.localizedDescription)
+            throw CheckpointError.unreadable(path: url.path, reason: error.localizedDescription)
         }
         defer { try? file.close() }
+        return try read(from: root, path: url.path, expectedSpec: expectedSpec, expectedInputSize: expectedInputSize,
+                        expectedClassCount: expectedClassCount)
+    }
+
+    /// Reads the checkpoint `write(_:into:)` stored in `root` into a new model; `path` names it in errors
+    /// (e.g. `"model.serlab, group /members/0"`). Verifies the format, shapes and the weights' SHA-256.
+    public static func read(from root: HDF5Group, path: String, expectedSpec: ModelSpec? = nil, expectedInputSize: Int? = nil,
+                            expectedClassCount: Int? = nil) throws -> Model {
         func required<T>(_ what: String, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let error as CheckpointError { throw error } catch {
                 throw CheckpointError.notACheckpoint(path: path, reason: "\(what): \(error.localizedDescription)")
