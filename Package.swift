@@ -63,7 +63,7 @@ let package = Package(
         // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
         .target(name: "SERReport", dependencies: ["SERCore", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         // Trained models outside the lab: model bundles (one sealed HDF5 file), making them from runs, and prediction.
-        .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERExperiment"],
+        .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERPlot", "SERExperiment"],
                 exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
@@ -75,7 +75,7 @@ let package = Package(
         ),
 
         // Locates the package and ../shared/corpora for tests; fails loudly when a corpus is absent.
-        .target(name: "SERTestSupport", path: "Tests/SERTestSupport"),
+        .target(name: "SERTestSupport", dependencies: ["SERCore", "SERAudio"], path: "Tests/SERTestSupport"),
         .testTarget(name: "SERCoreTests", dependencies: ["SERCore"]),
         .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
