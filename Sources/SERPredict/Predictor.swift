@@ -69,17 +69,24 @@ public final class Predictor {
     }
 
     /// Class probabilities of shaped inputs, in order. `speakers` (one per input) groups the inputs by
-    /// speaker for `speaker` normalisation: each group is normalised with its own statistics; without it
-    /// (or for other kinds) the members' stored statistics are used (see `ModelBundle.normalization`).
-    public func probabilities(inputs: [FeatureMatrix], speakers: [String]? = nil) -> [[Double]] {
+    /// speaker for `speaker` normalisation: each group is normalised with the statistics of its own
+    /// inputs (give several per speaker); an input whose speaker is nil, every input without `speakers`,
+    /// and every input of other kinds, gets the members' stored statistics (see `ModelBundle.normalization`).
+    public func probabilities(inputs: [FeatureMatrix], speakers: [String?]? = nil) -> [[Double]] {
         guard !inputs.isEmpty else { return [] }
         precondition(speakers == nil || speakers!.count == inputs.count, "\(speakers!.count) speakers for \(inputs.count) inputs")
         let grouped = bundle.normalization == .speaker ? speakers : nil
+        var groupedInputs: [FeatureMatrix] = [], groupedSpeakers: [String] = []
+        for (index, speaker) in (grouped ?? []).enumerated() {
+            if let speaker { groupedInputs.append(inputs[index]); groupedSpeakers.append(speaker) }
+        }
         var sums = [[Double]](repeating: [Double](repeating: 0, count: labels.count), count: inputs.count)
         for member in bundle.members {
-            var normalizer = member.normalizer
-            if let grouped { normalizer = normalizer.fittingSpeakers(features: inputs, speakers: grouped) }
-            let normalised = inputs.indices.map { normalizer.apply(inputs[$0], speaker: grouped?[$0] ?? "") }
+            let speakerNormalizer = member.normalizer.fittingSpeakers(features: groupedInputs, speakers: groupedSpeakers)
+            let normalised = inputs.indices.map { index in
+                if let speaker = grouped?[index] { return speakerNormalizer.apply(inputs[index], speaker: speaker) }
+                return member.normalizer.apply(inputs[index], speaker: "")
+            }
             let data = SequenceDataset(featureCount: member.model.inputSize, sequences: normalised.map(\.values),
                                        labels: [Int](repeating: 0, count: inputs.count))
             let rows = member.model.predictProbabilities(data, batchSize: Self.batchSize)
@@ -107,9 +114,9 @@ public final class Predictor {
     }
 
     /// Every file's prediction, in order; a file that cannot be decoded (or gives no frame) gets its
-    /// error and the others are still predicted. `speakers` (one per URL): see `probabilities(inputs:speakers:)`;
-    /// a speaker's statistics come from those of its recordings that decoded.
-    public func predict(urls: [URL], speakers: [String]? = nil) -> [Result<Prediction, any Error>] {
+    /// error and the others are still predicted. `speakers` (one per URL, nil = no grouping): see
+    /// `probabilities(inputs:speakers:)`; a speaker's statistics come from those of its recordings that decoded.
+    public func predict(urls: [URL], speakers: [String?]? = nil) -> [Result<Prediction, any Error>] {
         precondition(speakers == nil || speakers!.count == urls.count, "\(speakers!.count) speakers for \(urls.count) files")
         var results = [Result<Prediction, any Error>?](repeating: nil, count: urls.count)
         for chunk in chunks(count: urls.count, speakers: bundle.normalization == .speaker ? speakers : nil) {
@@ -136,12 +143,12 @@ public final class Predictor {
 
     /// Indices of the files to process together: runs of `filesPerChunk` in order, or, with a speaker
     /// grouping, one speaker's files at a time (its statistics need all of them).
-    func chunks(count: Int, speakers: [String]?) -> [[Int]] {
+    func chunks(count: Int, speakers: [String?]?) -> [[Int]] {
         guard let speakers else {
             return stride(from: 0, to: count, by: Self.filesPerChunk).map { Array($0..<min($0 + Self.filesPerChunk, count)) }
         }
-        var order: [String] = []
-        var bySpeaker: [String: [Int]] = [:]
+        var order: [String?] = []
+        var bySpeaker: [String?: [Int]] = [:]
         for (index, speaker) in speakers.enumerated() {
             if bySpeaker[speaker] == nil { order.append(speaker) }
             bySpeaker[speaker, default: []].append(index)
