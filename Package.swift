@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
-        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
+        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERAudio", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

@@ -26,8 +26,8 @@ public struct RawAudioFormat: Sendable, Equatable {
 /// Why an audio stream (a pipe, standard input) could not be spooled. Every case names the stream.
 public enum AudioSpoolError: LocalizedError, Equatable {
     case empty(name: String)
-    case notWAV(name: String, firstBytes: [UInt8])
-    case headerWithRawFormat(name: String)
+    case unrecognised(name: String, firstBytes: [UInt8])
+    case headerWithRawFormat(name: String, container: String)
     case partialSample(name: String, bytes: Int, format: RawSampleFormat)
     case tooLong(name: String, bytes: Int)
     case readFailed(name: String, reason: String)
@@ -37,14 +37,14 @@ public enum AudioSpoolError: LocalizedError, Equatable {
         switch self {
         case .empty(let name):
             return "\(name): expected audio, found no bytes"
-        case .notWAV(let name, let bytes):
+        case .unrecognised(let name, let bytes):
             let hex = bytes.map { String(format: "%02x", $0) }.joined(separator: " ")
             let text = String(bytes.map { (0x20..<0x7f).contains($0) ? Character(UnicodeScalar($0)) : "." })
-            return "\(name): expected a WAV stream (starting with \"RIFF\"), or raw samples announced with a raw rate and "
-                + "sample format, found bytes \(hex) (\"\(text)\")"
-        case .headerWithRawFormat(let name):
-            return "\(name): raw samples were announced, but the stream starts with a WAV (\"RIFF\") header; "
-                + "leave out the raw rate and format to read it as WAV"
+            return "\(name): expected a WAV, AIFF, FLAC or OGG stream (starting with RIFF, RF64, FORM, fLaC or OggS), or raw "
+                + "samples announced with a raw rate and sample format, found bytes \(hex) (\"\(text)\")"
+        case .headerWithRawFormat(let name, let container):
+            return "\(name): raw samples were announced, but the stream starts with a \(container) header; "
+                + "leave out the raw rate and format to read it as \(container)"
         case .partialSample(let name, let bytes, let format):
             return "\(name): expected whole \(format.bytesPerSample)-byte \(format.rawValue) samples, found \(bytes) bytes"
         case .tooLong(let name, let bytes):
@@ -61,11 +61,12 @@ public enum AudioSpoolError: LocalizedError, Equatable {
 /// can be read like any file (`AudioFile.read`, or `AudioStream` twice for segmenting) in bounded memory:
 /// it moves 64 KiB at a time, never the whole stream.
 ///
-/// - A stream that starts with `RIFF` is a WAV file and is copied byte for byte. A writer that cannot seek
-///   back (ffmpeg or sox writing to a pipe) leaves the length fields at a placeholder: when the last chunk,
-///   `data`, announces 0 bytes or more than 0x7FFF0000 (the placeholders in use), the copy's RIFF and
-///   `data` lengths are set to the bytes that came. Any other length is kept, so a cut WAV stream is still
-///   reported as truncated when it is read.
+/// - A stream that starts with a container's magic bytes (`RIFF` or `RF64` WAV, `FORM` AIFF, `fLaC`,
+///   `OggS`) is copied byte for byte, and libsndfile reads it as it reads such a file. A WAV writer that
+///   cannot seek back (ffmpeg or sox writing to a pipe) leaves the length fields at a placeholder: when
+///   the last chunk of a `RIFF` stream, `data`, announces 0 bytes or more than 0x7FFF0000 (the
+///   placeholders in use), the copy's RIFF and `data` lengths are set to the bytes that came. Any other
+///   length is kept, so a cut WAV stream is still reported as truncated when it is read.
 /// - Raw samples (`raw` given) get a WAV header in front (PCM for the integer formats, IEEE float for
 ///   `f32le`) and are copied as they are: the samples read back are the ones sent.
 public enum AudioSpool {
@@ -73,8 +74,11 @@ public enum AudioSpool {
     public static let maximumBytes = Int(UInt32.max) - 64
     static let chunkBytes = 1 << 16
 
-    /// Reads `input` to its end into a new WAV file at `url` (`raw` nil: the stream must be WAV). `name`
-    /// is how errors call the stream.
+    /// The magic bytes of the containers a stream may come in, and their names.
+    static let containers: [(magic: String, name: String)] = [("RIFF", "WAV"), ("RF64", "WAV"), ("FORM", "AIFF"), ("fLaC", "FLAC"), ("OggS", "OGG")]
+
+    /// Reads `input` to its end into a new audio file at `url` (WAV for raw samples; `raw` nil: the
+    /// stream must be in one of `containers`). `name` is how errors call the stream.
     public static func spool(from input: FileHandle, to url: URL, raw: RawAudioFormat?, name: String = "standard input") throws {
         var first = try read(input, name: name)
         guard !first.isEmpty else { throw AudioSpoolError.empty(name: name) }
@@ -84,9 +88,9 @@ public enum AudioSpool {
             if more.isEmpty { break }
             first += more
         }
-        let isWAV = first.starts(with: Array("RIFF".utf8))
-        if isWAV && raw != nil { throw AudioSpoolError.headerWithRawFormat(name: name) }
-        if !isWAV && raw == nil { throw AudioSpoolError.notWAV(name: name, firstBytes: Array(first.prefix(8))) }
+        let container = Self.containers.first { first.starts(with: Array($0.magic.utf8)) }
+        if let container, raw != nil { throw AudioSpoolError.headerWithRawFormat(name: name, container: container.name) }
+        if container == nil && raw == nil { throw AudioSpoolError.unrecognised(name: name, firstBytes: Array(first.prefix(8))) }
 
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let output = FileHandle(forUpdatingAtPath: url.path) else {
@@ -111,7 +115,7 @@ public enum AudioSpool {
                 throw AudioSpoolError.partialSample(name: name, bytes: payload, format: raw.sample)
             }
             try patch(output, at: 0, bytes: wavHeader(raw, dataBytes: payload), path: url.path)
-        } else {
+        } else if container?.magic == "RIFF" {
             let head: Data  // the chunks before the samples, at most 64 KiB
             do {
                 try output.seek(toOffset: 0)

@@ -5,7 +5,7 @@ import Foundation
 /// times and probability in a tooltip), and a legend of the labels.
 ///
 /// Overlapping segments (the windows a long stretch of speech is cut into) are drawn in two rows, so
-/// each stays visible.
+/// each stays visible; without overlaps a bar takes the strip's height.
 public struct TimelinePlot {
     public struct Segment: Sendable, Equatable {
         public var start: Double
@@ -60,12 +60,13 @@ public struct TimelinePlot {
         canvas.rect(strip.left, strip.top, strip.width, strip.height, fill: "#f4f4f4")
         canvas.text(strip.left - 6, strip.top + strip.height / 2 + 3.5, "emotion", size: 10, anchor: .end, fill: "#333")
         var rowEnds = [-Double.infinity, -Double.infinity]
+        let overlaps = zip(segments, segments.dropFirst()).contains { $1.start < $0.end }
+        let rowHeight = overlaps ? strip.height / 2 : strip.height
         for segment in segments {
             // The first row whose last bar ended before this one starts; else the row that ended first.
             let row = rowEnds[0] <= segment.start ? 0 : (rowEnds[1] <= segment.start ? 1 : (rowEnds[0] <= rowEnds[1] ? 0 : 1))
             rowEnds[row] = segment.end
             let x = xScale(segment.start), w = max(1, xScale(segment.end) - x)
-            let rowHeight = strip.height / 2
             let tooltip = "\(format(segment.start))-\(format(segment.end)) s: \(segment.label) (p = \(format(segment.probability)))"
             canvas.rect(x, strip.top + Double(row) * rowHeight, w, rowHeight, fill: color(of: segment.label), tooltip: tooltip)
             if segment.probability < 1 {

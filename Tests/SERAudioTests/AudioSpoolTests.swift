@@ -60,6 +60,17 @@ import SERTestSupport
         #expect(try Data(contentsOf: spooled) == original)
     }
 
+    /// Other containers are copied as they are and read like the file they came from (TESS's AIFF named
+    /// .wav, a RAVDESS FLAC).
+    @Test(arguments: ["tess/TESS Toronto emotional speech set data/YAF_angry/YAF_germ_angry.wav",
+                      "ravdess/Actor_01/03-01-01-01-01-01-01.flac"])
+    func aiffAndFLACStreamsReadAsTheirFiles(_ relative: String) throws {
+        let corpus = String(relative.prefix { $0 != "/" })
+        let file = try TestSupport.corpus(corpus).appendingPathComponent(String(relative.dropFirst(corpus.count + 1)))
+        let spooled = try spool(Array(try Data(contentsOf: file)), raw: nil)
+        #expect(try AudioFile.read(spooled, sampleRate: 16000) == AudioFile.read(file, sampleRate: 16000))
+    }
+
     /// ffmpeg and sox writing WAV to a pipe cannot seek back to fill in the lengths.
     @Test(arguments: [UInt32(0), 0xFFFF_FFFF, 0x7FFF_F000])
     func placeholderLengthsOfPipeWritersAreFixed(_ placeholder: UInt32) throws {
@@ -113,11 +124,12 @@ import SERTestSupport
         #expect(failure([], nil) == .empty(name: "standard input"))
         #expect(failure([], raw) == .empty(name: "standard input"))
         let id3 = Array("ID3\u{4}\0\0\0\0\0\0abc".utf8)
-        let notWAV = failure(id3, nil)
-        #expect(notWAV == .notWAV(name: "standard input", firstBytes: Array(id3.prefix(8))))
-        #expect(notWAV?.localizedDescription.contains("49 44 33 04") == true)
-        #expect(notWAV?.localizedDescription.hasPrefix("standard input: expected a WAV stream") == true)
-        #expect(failure(Array("RIFF\0\0\0\0WAVE".utf8), raw) == .headerWithRawFormat(name: "standard input"))
+        let unknown = failure(id3, nil)
+        #expect(unknown == .unrecognised(name: "standard input", firstBytes: Array(id3.prefix(8))))
+        #expect(unknown?.localizedDescription.contains("49 44 33 04") == true)
+        #expect(unknown?.localizedDescription.hasPrefix("standard input: expected a WAV, AIFF, FLAC or OGG stream") == true)
+        #expect(failure(Array("RIFF\0\0\0\0WAVE".utf8), raw) == .headerWithRawFormat(name: "standard input", container: "WAV"))
+        #expect(failure(Array("fLaC\0\0\0\u{22}".utf8), raw) == .headerWithRawFormat(name: "standard input", container: "FLAC"))
         #expect(failure([1, 2, 3], raw) == .partialSample(name: "standard input", bytes: 3, format: .s16le))
         #expect(failure([1, 2, 3, 4, 5, 6], RawAudioFormat(sampleRate: 16000, sample: .f32le))
                 == .partialSample(name: "standard input", bytes: 6, format: .f32le))

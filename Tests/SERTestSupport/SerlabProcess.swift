@@ -1,17 +1,20 @@
 import Foundation
-import SERTestSupport
 
 /// Runs the real `serlab` executable built beside this test bundle (swift build/test builds every
 /// product into the same folder). Fails loudly when it is missing instead of skipping.
-enum SerlabProcess {
-    struct Result { var status: Int32; var standardOutput: String; var standardError: String }
+public enum SerlabProcess {
+    public struct Result {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
 
     struct MissingExecutable: Error, CustomStringConvertible {
         var searched: [String]
         var description: String { "serlab executable not found (looked in \(searched.joined(separator: ", "))); build it with `swift build --product serlab` first" }
     }
 
-    static func executable() throws -> URL {
+    public static func executable() throws -> URL {
         var candidates: [URL] = []
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         candidates.append(bundleDirectory.appendingPathComponent("serlab"))
@@ -25,11 +28,14 @@ enum SerlabProcess {
         throw MissingExecutable(searched: candidates.map(\.path))
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs serlab with `arguments`; `input`, when given, is its standard input (from a file, so a large
+    /// input cannot block on a full pipe).
+    public static func run(_ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
