@@ -195,4 +195,17 @@ struct ModelBundleTests {
             return member == 1 && reason.contains(weightName)
         }
     }
+
+    /// `serlab bundle` on folders that cannot give a bundle says why (what a run needs).
+    @Test func runFoldersWithoutModelsAreRefused() throws {
+        let run = TestSupport.temporaryDirectory("serpredict-run").appendingPathComponent("x/20250101-000000-0")
+        try FileManager.default.createDirectory(at: run.appendingPathComponent("folds/fold-0"), withIntermediateDirectories: true)
+        #expect(throws: RunBundleError.notARun(path: run.path)) { try ModelBundle.fromRun(run) }
+        try Data("{}".utf8).write(to: run.appendingPathComponent("config.resolved.json"))
+        #expect(throws: RunBundleError.unfinished(path: run.path)) { try ModelBundle.fromRun(run) }
+        try Data("{}".utf8).write(to: run.appendingPathComponent("metrics.json"))
+        try Data().write(to: run.appendingPathComponent("folds/fold-0/done"))
+        #expect(throws: RunBundleError.noSavedModels(path: run.path)) { try ModelBundle.fromRun(run) }
+        #expect(RunBundleError.noSavedModels(path: run.path).localizedDescription.contains("--save-models"))
+    }
 }
