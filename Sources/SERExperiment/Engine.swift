@@ -36,11 +36,17 @@ public struct FoldTrainingRequest: Sendable {
     public var train: LabeledFeatures
     public var validation: LabeledFeatures
     public var labels: [String]
-    /// The repeat's seed; derive streams with `SeededGenerator(seed:stream:).derived("fold-<index>")`.
+    /// The repeat's seed; derive streams with `SeededGenerator(seed:stream:).derived(stream)`.
     public var seed: Int
+    /// The fold's index; -1 for the whole-corpus model of `serlab train`.
     public var foldIndex: Int
+    /// What the random streams are derived by: `"fold-<index>"` for a fold, `"whole-corpus..."` for `serlab train`.
+    public var stream: String
     public var model: ModelSpec
+    /// `epochs` is how many epochs to train at most.
     public var training: TrainingOptions
+    /// The epochs the learning-rate schedule spans when that is not `training.epochs` (see `Trainer.fit`).
+    public var scheduleEpochs: Int? = nil
     /// Threads to use (resolved: never 0).
     public var threads: Int
     public var onEpoch: @Sendable (TrainingEpoch) -> Void
@@ -55,13 +61,16 @@ public struct TrainedFold {
     public var predict: ([FeatureMatrix]) throws -> [[Double]]
     /// Writes the model as a checkpoint, when the backend can.
     public var saveCheckpoint: ((URL) throws -> Void)?
+    /// The trained SERNet network, when the backend has one (a model bundle stores it).
+    public var model: Model?
 
     public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping ([FeatureMatrix]) throws -> [[Double]],
-                saveCheckpoint: ((URL) throws -> Void)? = nil) {
+                saveCheckpoint: ((URL) throws -> Void)? = nil, model: Model? = nil) {
         self.curve = curve
         self.epochKept = epochKept
         self.predict = predict
         self.saveCheckpoint = saveCheckpoint
+        self.model = model
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SERCore
 import SERFeatures
+import SERNet
 import SERResults
 
 /// The pieces a run joins; `ExperimentComponents.standard` wires SERCorpus, SERCache and SERNet.
@@ -208,27 +209,19 @@ public struct ExperimentRunner: Sendable {
     func trainFold(_ fold: FoldPlan, foldCount: Int, remainingAfter: Int, averageFold: Double?, dataset: LoadedDataset, features: [FeatureMatrix],
                    in run: RunDirectory) throws -> FoldResult {
         let foldClock = Date()
-        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
+        let data = NormalizedFeatures(dataset: dataset, features: features, kind: config.normalization,
+                                      fitIndices: fold.train, allIndices: fold.train + fold.validation + fold.test)
         let speakers = dataset.items.map(\.speaker)
-        let normalizer = Normalizer(kind: config.normalization, features: features, speakers: speakers,
-                                    fitIndices: fold.train, allIndices: fold.train + fold.validation + fold.test)
-        func set(_ indices: [Int]) -> LabeledFeatures {
-            LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0]) },
-                            labels: indices.map { labelIndex[dataset.items[$0].label]! })
-        }
         let epochs = config.training.epochs
         let reporter = progress
-        let request = FoldTrainingRequest(
-            train: config.augmentation.augment(set(fold.train), seed: fold.seed, foldIndex: fold.index), validation: set(fold.validation), labels: dataset.labels, seed: fold.seed, foldIndex: fold.index,
-            model: config.model, training: config.training, threads: threads,
-            onEpoch: { record in
-                let elapsed = Date().timeIntervalSince(foldClock)
-                let perEpoch = elapsed / Double(max(record.epoch, 1))
-                let left = perEpoch * Double(epochs - record.epoch) + (averageFold ?? perEpoch * Double(epochs)) * Double(remainingAfter)
-                reporter.report(.epoch(fold: fold.index, foldCount: foldCount, record: record, epochs: epochs, secondsLeft: left))
-            })
-        let trained = try components.backend.train(request)
-        let testSet = set(fold.test)
+        let trained = try fitModel(data, train: fold.train, validation: fold.validation, seed: fold.seed, foldIndex: fold.index,
+                                   stream: "fold-\(fold.index)", training: config.training) { record in
+            let elapsed = Date().timeIntervalSince(foldClock)
+            let perEpoch = elapsed / Double(max(record.epoch, 1))
+            let left = perEpoch * Double(epochs - record.epoch) + (averageFold ?? perEpoch * Double(epochs)) * Double(remainingAfter)
+            reporter.report(.epoch(fold: fold.index, foldCount: foldCount, record: record, epochs: epochs, secondsLeft: left))
+        }
+        let testSet = data.set(fold.test)
         let probabilities = try trained.predict(testSet.features)
         precondition(probabilities.count == fold.test.count, "backend predicted \(probabilities.count) rows for \(fold.test.count) test utterances")
         var predictions: [PredictionRow] = []
@@ -244,11 +237,24 @@ public struct ExperimentRunner: Sendable {
             let checkpoint = run.foldURL(fold.index).appendingPathComponent("model.h5")
             try FileManager.default.createDirectory(at: run.foldURL(fold.index), withIntermediateDirectories: true)
             try save(checkpoint)
-            try run.write(normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")
+            try run.write(data.normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")
         }
         return FoldResult(plan: fold, metrics: ClassificationMetrics(truth: testSet.labels, predicted: predicted, labels: dataset.labels),
                           epochKept: trained.epochKept, curve: trained.curve, predictions: predictions,
                           testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: Date().timeIntervalSince(foldClock))
+    }
+
+    /// Trains the backend on `train` (augmented as the config says) with early stopping on `validation`:
+    /// the one training path of a fold and of `serlab train` (`WholeCorpusTrainer`). Random streams are
+    /// derived by `stream`; `training.epochs` is the most epochs trained.
+    func fitModel(_ data: NormalizedFeatures, train: [Int], validation: [Int], seed: Int, foldIndex: Int, stream: String,
+                  training: TrainingOptions, scheduleEpochs: Int? = nil,
+                  onEpoch: @escaping @Sendable (TrainingEpoch) -> Void) throws -> TrainedFold {
+        let request = FoldTrainingRequest(
+            train: config.augmentation.augment(data.set(train), seed: seed, stream: stream), validation: data.set(validation),
+            labels: data.labels, seed: seed, foldIndex: foldIndex, stream: stream, model: config.model, training: training,
+            scheduleEpochs: scheduleEpochs, threads: threads, onEpoch: onEpoch)
+        return try components.backend.train(request)
     }
 
     /// Pools the folds, bootstraps the interval and writes the run-level files (metrics.json last).

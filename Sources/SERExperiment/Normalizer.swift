@@ -153,3 +153,30 @@ public struct NormalizerFileError: LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? { "\(path): '\(key)': expected \(expected)" }
 }
+
+/// A dataset's features under one fitted `Normalizer`, with label indices: what a fold (or a
+/// whole-corpus training) hands the backend.
+struct NormalizedFeatures {
+    let normalizer: Normalizer
+    /// The label order every index refers to.
+    let labels: [String]
+    private let features: [FeatureMatrix]
+    private let speakers: [String]
+    private let labelIndices: [Int]
+
+    /// Fits the normaliser on `fitIndices` (for `speaker`: statistics of every speaker in `allIndices`).
+    init(dataset: LoadedDataset, features: [FeatureMatrix], kind: FeatureNormalization, fitIndices: [Int], allIndices: [Int]) {
+        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
+        speakers = dataset.items.map(\.speaker)
+        labelIndices = dataset.items.map { labelIndex[$0.label]! }
+        labels = dataset.labels
+        self.features = features
+        normalizer = Normalizer(kind: kind, features: features, speakers: speakers, fitIndices: fitIndices, allIndices: allIndices)
+    }
+
+    /// The normalised matrices and label indices of `indices`, in that order.
+    func set(_ indices: [Int]) -> LabeledFeatures {
+        LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0]) },
+                        labels: indices.map { labelIndices[$0] })
+    }
+}

@@ -10,6 +10,8 @@ public enum ProgressEvent: Sendable {
     case features(done: Int, total: Int)
     case epoch(fold: Int, foldCount: Int, record: TrainingEpoch, epochs: Int, secondsLeft: Double?)
     case foldFinished(fold: Int, foldCount: Int, uar: Double, accuracy: Double, epochKept: Int, seconds: Double, resumed: Bool, secondsLeft: Double?)
+    /// An epoch of a training outside the folds (`serlab train`); `phase` names it. Validation fields are NaN without one.
+    case trainingEpoch(phase: String, record: TrainingEpoch, epochs: Int, secondsLeft: Double?)
 }
 
 public protocol ProgressReporter: Sendable {
@@ -67,6 +69,11 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
             guard live else { return }
             printLive(String(format: "fold %d/%d  epoch %d/%d  loss %.4f  val UAR %.1f%%", fold + 1, foldCount, record.epoch, epochs,
                              record.trainLoss, record.validationUAR * 100) + ConsoleProgress.left(secondsLeft))
+        case let .trainingEpoch(phase, record, epochs, secondsLeft):
+            guard live else { return }
+            printLive(phase + String(format: "  epoch %d/%d  loss %.4f", record.epoch, epochs, record.trainLoss)
+                      + (record.validationUAR.isNaN ? "" : String(format: "  val UAR %.1f%%", record.validationUAR * 100))
+                      + ConsoleProgress.left(secondsLeft))
         case let .foldFinished(fold, foldCount, uar, accuracy, epochKept, seconds, resumed, secondsLeft):
             closeLine()
             let origin = resumed ? "  (finished earlier, kept)" : String(format: "  %.1fs", seconds)

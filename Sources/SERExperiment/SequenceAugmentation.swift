@@ -28,8 +28,13 @@ public struct AugmentationConfig: Codable, Sendable, Equatable {
     /// The training set plus `copies` masked copies of each sequence (originals first, then copy 1 of
     /// each, ...). Draws from `SeededGenerator(seed:stream:"augment")` derived per fold: same seed, same copies.
     public func augment(_ set: LabeledFeatures, seed: Int, foldIndex: Int) -> LabeledFeatures {
+        augment(set, seed: seed, stream: "fold-\(foldIndex)")
+    }
+
+    /// `augment` with the generator derived by `stream` (a fold's is `"fold-<index>"`).
+    public func augment(_ set: LabeledFeatures, seed: Int, stream: String) -> LabeledFeatures {
         guard isActive else { return set }
-        var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: seed), stream: "augment").derived("fold-\(foldIndex)")
+        var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: seed), stream: "augment").derived(stream)
         var features = set.features
         var labels = set.labels
         for _ in 0..<copies {

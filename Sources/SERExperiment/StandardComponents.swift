@@ -59,7 +59,7 @@ struct CachedFeatureProvider: FeatureProvider {
     }
 }
 
-/// Trains SERNet models: one `Model` per fold, `Trainer.fit` with early stopping on validation UAR.
+/// Trains SERNet models: one `Model` per fold (or whole-corpus training), `Trainer.fit` with early stopping on validation UAR.
 struct NetworkBackend: ModelBackend {
     func modelName(_ model: ModelSpec) -> String { model.typeName }
 
@@ -69,18 +69,19 @@ struct NetworkBackend: ModelBackend {
 
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
         guard let featureCount = request.train.features.first?.columnCount, featureCount > 0 else {
-            throw DatasetError.empty(reason: "fold \(request.foldIndex): the feature spec gives no columns")
+            throw DatasetError.empty(reason: "\(request.stream): the feature spec gives no columns")
         }
         let seed = UInt64(truncatingIfNeeded: request.seed)
-        var modelStream = SeededGenerator(seed: seed, stream: "model").derived("fold-\(request.foldIndex)")
+        var modelStream = SeededGenerator(seed: seed, stream: "model").derived(request.stream)
         let model = try Model(spec: request.model, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
         model.labels = request.labels
         var options = request.training
-        var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived("fold-\(request.foldIndex)")
+        var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived(request.stream)
         options.seed = shuffleStream.next()
         let validation = request.validation.features.isEmpty ? nil : NetworkBackend.dataset(request.validation, featureCount: featureCount)
         let result = try Trainer(model: model).fit(train: NetworkBackend.dataset(request.train, featureCount: featureCount),
-                                                  validation: validation, options: options) { record in
+                                                  validation: validation, options: options,
+                                                  scheduleEpochs: request.scheduleEpochs) { record in
             request.onEpoch(NetworkBackend.epoch(record))
         }
         return TrainedFold(curve: result.curve.map(NetworkBackend.epoch), epochKept: result.bestEpoch, predict: { matrices in
@@ -88,7 +89,7 @@ struct NetworkBackend: ModelBackend {
             return model.predictProbabilities(data).map { $0.map(Double.init) }
         }, saveCheckpoint: { url in
             try model.save(to: url)
-        })
+        }, model: model)
     }
 
     static func epoch(_ record: EpochRecord) -> TrainingEpoch {

@@ -9,7 +9,10 @@ public struct Trainer {
     /// Trains `model` on `train`; evaluates on `validation` after each epoch. Shuffling draws from
     /// `SeededGenerator(seed: options.seed, stream: "shuffle")`. Sets OpenBLAS to `options.threads`.
     /// The model ends holding the best epoch's weights (and running statistics).
-    public func fit(train: SequenceDataset, validation: SequenceDataset?, options: TrainingOptions,
+    /// `scheduleEpochs`: the epochs the learning-rate schedule spans (cosine), when it differs from the
+    /// `options.epochs` trained: a model retrained for the k epochs a longer run kept follows the
+    /// rates that run had in its first k epochs. Default: `options.epochs`.
+    public func fit(train: SequenceDataset, validation: SequenceDataset?, options: TrainingOptions, scheduleEpochs: Int? = nil,
                     progress: ((EpochRecord) -> Void)? = nil) throws -> TrainingResult {
         try options.validate()
         precondition(train.featureCount == model.inputSize, "training data has \(train.featureCount) features, model takes \(model.inputSize)")
@@ -24,7 +27,8 @@ public struct Trainer {
         model.loss = CrossEntropyLoss(classWeights: options.classWeighting == .balanced ? balancedWeights(train.labels) : nil,
                                       labelSmoothing: options.labelSmoothing)
         model.clipNorm = options.clipNorm
-        var scheduler = LearningRateScheduler(schedule: options.schedule, baseLearningRate: options.learningRate, epochs: options.epochs)
+        var scheduler = LearningRateScheduler(schedule: options.schedule, baseLearningRate: options.learningRate,
+                                              epochs: scheduleEpochs ?? options.epochs)
         var shuffle = SeededGenerator(seed: options.seed, stream: "shuffle")
         var order = Array(0..<train.count)
         var curve: [EpochRecord] = []
