@@ -44,18 +44,8 @@ public struct TimelinePlot {
         let wave = PlotFrame(left: 58, top: 28, width: width - 58 - 14, height: height - 28 - 126)
         let strip = PlotFrame(left: wave.left, top: wave.bottom + 8, width: wave.width, height: 36)
         canvas.text(wave.left, 17, title, size: 12.5, weight: "bold")
-        let xScale = LinearScale(domain: (0, max(durationSeconds, 1e-6)), range: (wave.left, wave.right))
-
-        let peak = max(1e-6, (minimum.map(abs) + maximum.map(abs)).max() ?? 1)
-        let yScale = LinearScale(domain: (-peak, peak), range: (wave.bottom, wave.top))
-        wave.drawYAxis(&canvas, scale: yScale, label: "amplitude", format: .number, tickCount: 4)
-        let n = min(minimum.count, maximum.count)
-        if n > 0 {
-            let step = durationSeconds / Double(n)
-            let upper = (0..<n).map { (xScale((Double($0) + 0.5) * step), yScale(maximum[$0])) }
-            let lower = (0..<n).reversed().map { (xScale((Double($0) + 0.5) * step), yScale(minimum[$0])) }
-            canvas.polygon(upper + lower, fill: "#8a8a8a", stroke: "#8a8a8a")
-        }
+        let xScale = WaveformPlot.drawEnvelope(&canvas, in: wave, minimum: minimum, maximum: maximum, durationSeconds: durationSeconds,
+                                               color: "#8a8a8a")
 
         canvas.rect(strip.left, strip.top, strip.width, strip.height, fill: "#f4f4f4")
         canvas.text(strip.left - 6, strip.top + strip.height / 2 + 3.5, "emotion", size: 10, anchor: .end, fill: "#333")
