@@ -65,7 +65,7 @@ let package = Package(
         // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
         .target(name: "SERReport", dependencies: ["SERCore", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         // Trained models outside the lab: model bundles (one sealed HDF5 file), making them from runs, and prediction.
-        .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERExperiment"],
+        .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERPlot", "SERExperiment"],
                 exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
@@ -77,7 +77,7 @@ let package = Package(
         ),
 
         // Locates the package and ../shared/corpora for tests; fails loudly when a corpus is absent.
-        .target(name: "SERTestSupport", path: "Tests/SERTestSupport"),
+        .target(name: "SERTestSupport", dependencies: ["SERCore", "SERAudio"], path: "Tests/SERTestSupport"),
         .testTarget(name: "SERCoreTests", dependencies: ["SERCore"]),
         .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
-        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
+        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERAudio", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

@@ -209,6 +209,15 @@ public struct WaveformPlot {
         var canvas = SVGCanvas(width: width, height: height, title: title)
         let frame = PlotFrame(left: 58, top: 28, width: width - 58 - 14, height: height - 28 - 46)
         canvas.text(frame.left, 17, title, size: 12.5, weight: "bold")
+        let xScale = Self.drawEnvelope(&canvas, in: frame, minimum: minimum, maximum: maximum, durationSeconds: durationSeconds, color: color)
+        frame.drawXAxis(&canvas, scale: xScale, label: "time (s)", format: .number)
+        return canvas.render()
+    }
+
+    /// The envelope as a filled polygon in `frame`, with its amplitude axis (symmetric about 0); returns
+    /// the time scale for the caller's x axis. Shared with `TimelinePlot`.
+    static func drawEnvelope(_ canvas: inout SVGCanvas, in frame: PlotFrame, minimum: [Double], maximum: [Double],
+                             durationSeconds: Double, color: String) -> LinearScale {
         let peak = max(1e-6, (minimum.map(abs) + maximum.map(abs)).max() ?? 1)
         let yScale = LinearScale(domain: (-peak, peak), range: (frame.bottom, frame.top))
         let xScale = LinearScale(domain: (0, max(durationSeconds, 1e-6)), range: (frame.left, frame.right))
@@ -220,7 +229,6 @@ public struct WaveformPlot {
             let lower = (0..<n).reversed().map { (xScale((Double($0) + 0.5) * step), yScale(minimum[$0])) }
             canvas.polygon(upper + lower, fill: color, stroke: color)
         }
-        frame.drawXAxis(&canvas, scale: xScale, label: "time (s)", format: .number)
-        return canvas.render()
+        return xScale
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SERAudio
 import SERCorpus
 import SERPredict
 
@@ -24,9 +25,25 @@ struct PredictCommand: ParsableCommand {
         group is normalised with its own recordings' statistics. Files without a speaker, or no \
         --speaker-from, use the training-global statistics (see docs/bundle.md).
 
+        --segment splits each recording into speech segments (an energy voice-activity detector: frames \
+        within 40 dB of the loudest and above -55 dBFS, pauses under 0.3 s bridged, bursts under 0.2 s \
+        dropped, 0.1 s of padding, stretches over 8 s cut into 8 s windows overlapping by 1 s; see \
+        SERFeatures/README.md) and predicts each: it prints a line per segment, --output writes the \
+        timeline (path, start, end, stretch, label, p_<label>..., error) and --timeline-svg draws it \
+        under the waveform. Long recordings are streamed twice, never held whole.
+
+        --stdin reads one recording from standard input, named '-' in the output: a WAV, AIFF, FLAC or \
+        OGG stream (recognised by its first bytes; WAV from a pipe may leave its lengths unset), or raw \
+        mono samples with --raw-rate and --raw-format (s16le, s32le or f32le, little-endian). It is \
+        copied to a temporary file first, in bounded memory.
+
         Examples:
           serlab predict mlp_ravdess.serlab clip.wav
           serlab predict mlp_ravdess.serlab recordings/ --output predictions.csv
+          serlab predict mlp_ravdess.serlab talk.flac --segment --timeline-svg talk.svg
+          arecord -f S16_LE -r 16000 -d 5 | serlab predict mlp_ravdess.serlab --stdin
+          ffmpeg -i talk.mp3 -f f32le -ac 1 -ar 16000 - | serlab predict m.serlab \\
+            --stdin --raw-rate 16000 --raw-format f32le --segment
         """)
 
     @Argument(help: "A model bundle (serlab bundle, serlab train).")
@@ -44,8 +61,30 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Files decoded and extracted at once (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Split each recording into speech segments and predict each.")
+    var segment = false
+
+    @Option(name: .customLong("timeline-svg"), help: ArgumentHelp(
+        "With --segment: draw the timeline here (several recordings: <name>-<k>.svg).", valueName: "file.svg"))
+    var timelineSVG: String?
+
+    @Flag(help: "Read one recording from standard input (WAV, FLAC, ... or raw).")
+    var stdin = false
+
+    @Option(name: .customLong("raw-rate"), help: ArgumentHelp("With --stdin: raw mono samples at this rate.", valueName: "Hz"))
+    var rawRate: Int?
+
+    @Option(name: .customLong("raw-format"), help: ArgumentHelp("With --raw-rate: s16le, s32le or f32le.", valueName: "format"))
+    var rawFormat: String?
+
     func validate() throws {
-        guard !inputs.isEmpty else { throw ValidationError("expected at least one audio file or folder after the model") }
+        if stdin {
+            guard inputs.isEmpty else { throw ValidationError("--stdin: expected no other input, found \(inputs.map { "'\($0)'" }.joined(separator: ", "))") }
+        } else {
+            guard !inputs.isEmpty else { throw ValidationError("expected at least one audio file or folder after the model, or --stdin") }
+        }
+        try validateStandardInputOptions()
+        try validateSegmentOptions()
         guard threads >= 1 else { throw ValidationError("--threads: expected at least 1, found \(threads)") }
         if let output {
             let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
@@ -54,10 +93,16 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        let spool = stdin ? try failing { try StandardInputSpool(raw: rawAudioFormat) } : nil
+        defer { spool?.remove() }
         let (predictor, files, speakers) = try failing {
             let predictor = try Predictor(bundle: ModelBundle.read(URL(fileURLWithPath: model)), threads: threads)
-            let files = Self.files(inputs)
+            let files = spool.map { [InputFile(path: StandardInputSpool.name, url: $0.url)] } ?? Self.files(inputs)
             return (predictor, files, try speakerFrom.map { try Self.speakers(of: files, from: $0) })
+        }
+        if segment {
+            try runSegments(predictor, files: files, spool: spool)
+            return
         }
         reportNormalisation(predictor.bundle, grouped: speakers != nil)
         var table = PredictionTable(labels: predictor.labels)
@@ -72,6 +117,7 @@ struct PredictCommand: ParsableCommand {
         }
         let results = predictor.predict(urls: readable.map { files[$0].url }, speakers: speakers.map { names in readable.map { names[$0] } })
         for (index, result) in zip(readable, results) { table.rows[index] = .init(path: files[index].path, result: result) }
+        if let spool { table.rows = table.rows.map { .init(path: $0.path, prediction: $0.prediction, error: $0.error.map(spool.relabel)) } }
         for row in table.rows { print(Self.line(row, labels: table.labels)) }
         if let output {
             try failing { try table.write(to: URL(fileURLWithPath: output)) }

@@ -68,6 +68,31 @@ func svgElements(in html: String) -> [String] {
         #expect(spectrogram.svg().contains("data:image/png;base64,"))
     }
 
+    /// The timeline strip: one bar per segment in its label's colour with its times in a tooltip;
+    /// overlapping windows go to the second row.
+    @Test func timelineDrawsEverySegmentInItsLabelsColour() throws {
+        let segments = [TimelinePlot.Segment(start: 0.5, end: 2, label: "sad", probability: 0.9),
+                        TimelinePlot.Segment(start: 3, end: 11, label: "angry", probability: 1),
+                        TimelinePlot.Segment(start: 10, end: 14, label: "happy <&>", probability: 0.4)]
+        let plot = TimelinePlot(title: "talk.wav", labels: ["angry", "happy <&>", "sad"], segments: segments,
+                                minimum: [-0.1, -0.5, -0.2, 0], maximum: [0.1, 0.6, 0.2, 0], durationSeconds: 15)
+        let svg = plot.svg()
+        let check = XMLCheck.parse(svg)
+        #expect(check.error == nil, "\(check.error ?? "")")
+        #expect(plot.color(of: "angry") == PlotColor.series(0) && plot.color(of: "sad") == PlotColor.series(2))
+        #expect(plot.color(of: "unknown") == "#999999")
+        for (segment, colour) in zip(segments, [PlotColor.series(2), PlotColor.series(0), PlotColor.series(1)]) {
+            #expect(svg.contains("fill=\"\(colour)\"><title>\(String(format: "%.2f-%.2f s", segment.start, segment.end))"), "\(segment)")
+        }
+        #expect(svg.contains("happy &lt;&amp;&gt; (p = 0.40)"))
+        // Strip rows: the first two bars in row 0, the overlapping third in row 1 (half the strip lower).
+        let rowTops = svg.components(separatedBy: "<rect ").compactMap { rect -> Double? in
+            guard rect.contains("<title>"), let y = rect.range(of: "y=\"") else { return nil }
+            return Double(rect[y.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(rowTops.count == 3 && rowTops[0] == rowTops[1] && rowTops[2] == rowTops[0] + 18, "\(rowTops)")
+    }
+
     @Test func niceTicks() {
         let scale = LinearScale(domain: (0, 1), range: (0, 100))
         #expect(scale.ticks(count: 5) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1].map { ($0 * 10).rounded() / 10 } || scale.ticks(count: 5).count == 6)

@@ -77,12 +77,14 @@ public enum TestSupport {
     }
 
     /// Runs `executable` to its end, capturing both outputs (read at the same time, so neither pipe
-    /// fills up and stalls the program).
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
+    /// fills up and stalls the program); `input`, when given, is its standard input (from a file, so a
+    /// large input cannot block on a full pipe).
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
@@ -97,8 +99,8 @@ public enum TestSupport {
     }
 
     /// Runs the built `serlab` with `arguments`.
-    public static func runSerlab(_ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
-        try run(try serlabExecutable(), arguments, in: directory)
+    public static func runSerlab(_ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> ProcessResult {
+        try run(try serlabExecutable(), arguments, in: directory, input: input)
     }
 
     /// Bytes handed from the thread that reads a pipe to the one waiting for them.
