@@ -45,8 +45,10 @@ public enum PredictionError: LocalizedError, Equatable {
 public final class Predictor {
     public let bundle: ModelBundle
     public let extractor: FeatureExtractor
-    /// Files decoded and extracted at once by `predict(urls:)`.
-    public var threads: Int
+    /// Files decoded and extracted at once by `predict(urls:)`, and the threads each network runs on (as
+    /// in a run, where a model predicts with `training.threads`; a forward pass gives the same bits for
+    /// any thread count: rows and samples are split, never a sum).
+    public let threads: Int
     /// Inputs per network batch; 64 is what the run used, so batches line up with its predictions.
     public static let batchSize = 64
     /// Files whose features are held at once by `predict(urls:)` (without a speaker grouping).
@@ -56,6 +58,7 @@ public final class Predictor {
         self.bundle = bundle
         self.extractor = try FeatureExtractor(spec: bundle.featureSpec)
         self.threads = max(1, threads)
+        for member in bundle.members { member.model.threads = self.threads }
     }
 
     public var labels: [String] { bundle.labels }
