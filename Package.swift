@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: fastMath
         ),
 
-        // Locates the package and ../shared/corpora for tests; fails loudly when a corpus is absent.
+        // Locates the package, the corpora ($SERLAB_CORPORA) and the serlab binary for tests; fails loudly when a corpus is absent.
         .target(name: "SERTestSupport", dependencies: ["SERCore", "SERAudio"], path: "Tests/SERTestSupport"),
         .testTarget(name: "SERCoreTests", dependencies: ["SERCore"]),
         .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"], resources: [.copy("Fixtures")]),

@@ -1,7 +1,7 @@
 import Foundation
 import SERTestSupport
 
-/// One row of `../shared/corpora/expected/<corpus>.csv`.
+/// One row of `$SERLAB_CORPORA/expected/<corpus>.csv`.
 struct AnswerKeyRow: Hashable {
     var path: String
     var speaker: String

@@ -4,7 +4,7 @@ import SERTestSupport
 import Testing
 @testable import SERCorpus
 
-/// Every adapter against the answer key in `../shared/corpora/expected`, and the official counts.
+/// Every adapter against the answer key in `$SERLAB_CORPORA/expected`, and the official counts.
 @Suite struct PublishedCorpusTests {
     struct Triple: Hashable, CustomStringConvertible {
         var path: String, speaker: String, emotion: String

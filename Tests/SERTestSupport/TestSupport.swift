@@ -12,20 +12,21 @@ public enum TestSupport {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    /// `$SERLAB_CORPORA`, or `../shared/corpora` beside the package.
+    /// `$SERLAB_CORPORA`, else `corpora/` in the package (where serlab itself looks); a test needing a
+    /// corpus that is in neither fails (`corpus(_:)`).
     public static var corporaRoot: URL {
         if let env = ProcessInfo.processInfo.environment["SERLAB_CORPORA"], !env.isEmpty {
             return URL(fileURLWithPath: env, isDirectory: true)
         }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora", isDirectory: true)
+        return packageRoot.appendingPathComponent("corpora", isDirectory: true)
     }
 
-    /// `$SERLAB_FOLDS`, or `../shared/folds` beside the package.
+    /// `$SERLAB_FOLDS`, else the fold files the configs ship (`configs/folds/`).
     public static var foldsRoot: URL {
         if let env = ProcessInfo.processInfo.environment["SERLAB_FOLDS"], !env.isEmpty {
             return URL(fileURLWithPath: env, isDirectory: true)
         }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/folds", isDirectory: true)
+        return packageRoot.appendingPathComponent("configs/folds", isDirectory: true)
     }
 
     public struct MissingCorpus: Error, CustomStringConvertible {
