@@ -38,8 +38,7 @@ struct CorpusDatasetSource: DatasetSource {
         let locator = CorpusLocator(commandLineRoot: commandLine, environment: environment,
                                     configRoot: dataset.root.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, isDirectory: true) })
         let corpus = try locator.load(kind, manifest: dataset.manifest.map { URL(fileURLWithPath: $0) })
-        let policy = LabelPolicy(keep: dataset.labels.isEmpty ? nil : dataset.labels, merge: dataset.merge)
-        let (filtered, labels) = try policy.apply(to: corpus)
+        let (filtered, labels) = try dataset.labelPolicy.apply(to: corpus)
         let items = filtered.utterances.map { ExperimentItem(path: $0.path, url: $0.url, speaker: $0.speaker, label: $0.label) }
         guard !items.isEmpty else { throw DatasetError.empty(reason: "\(corpus.root.path) holds no usable utterance") }
         return LoadedDataset(corpusName: corpus.name, root: corpus.root, items: items, labels: labels, synthetic: false)

@@ -74,6 +74,22 @@ extension HDF5File {
         return try open(image: image, name: url.path)
     }
 
+    /// Opens the sealed file at `url` (`openSealed`), runs `body` on its root group and closes the file.
+    /// A file that cannot be opened (missing, unsealed, corrupt) throws `unreadable(error)` instead, so
+    /// each format (checkpoint, bundle) reports it in its own error type.
+    public static func readSealed<T>(_ url: URL, unreadable: (any Error) -> any Error, _ body: (HDF5Group) throws -> T) throws -> T {
+        let file: HDF5File
+        let root: HDF5Group
+        do {
+            file = try openSealed(url)
+            root = try file.root
+        } catch {
+            throw unreadable(error)
+        }
+        defer { try? file.close() }
+        return try body(root)
+    }
+
     /// The 48-byte trailer for `image`.
     public static func sealTrailer(for image: Data) -> Data {
         var trailer = sealMagic

@@ -98,17 +98,10 @@ public enum Checkpoint {
     /// is given and differs from the file, throws the matching `CheckpointError`.
     public static func load(from url: URL, expectedSpec: ModelSpec? = nil, expectedInputSize: Int? = nil,
                             expectedClassCount: Int? = nil) throws -> Model {
-        let file: HDF5File
-        let root: HDF5Group
-        do {
-            file = try HDF5File.openSealed(url)
-            root = try file.root
-        } catch {
-            throw CheckpointError.unreadable(path: url.path, reason: error.localizedDescription)
+        try HDF5File.readSealed(url, unreadable: { CheckpointError.unreadable(path: url.path, reason: $0.localizedDescription) }) { root in
+            try read(from: root, path: url.path, expectedSpec: expectedSpec, expectedInputSize: expectedInputSize,
+                     expectedClassCount: expectedClassCount)
         }
-        defer { try? file.close() }
-        return try read(from: root, path: url.path, expectedSpec: expectedSpec, expectedInputSize: expectedInputSize,
-                        expectedClassCount: expectedClassCount)
     }
 
     /// Reads the checkpoint `write(_:into:)` stored in `root` into a new model; `path` names it in errors

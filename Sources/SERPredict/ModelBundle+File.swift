@@ -47,16 +47,13 @@ extension ModelBundle {
     /// a crash), then the format and version, that this serlab computes the same features, and that
     /// every member fits the labels and the feature columns.
     public static func read(_ url: URL) throws -> ModelBundle {
-        let path = url.path
-        let file: HDF5File
-        let root: HDF5Group
-        do {
-            file = try HDF5File.openSealed(url)
-            root = try file.root
-        } catch {
-            throw ModelBundleError.unreadable(path: path, reason: error.localizedDescription)
+        try HDF5File.readSealed(url, unreadable: { ModelBundleError.unreadable(path: url.path, reason: $0.localizedDescription) }) { root in
+            try read(from: root, path: url.path)
         }
-        defer { try? file.close() }
+    }
+
+    /// A bundle from the root group of its (already verified) file; `path` names it in errors.
+    static func read(from root: HDF5Group, path: String) throws -> ModelBundle {
         func required<T>(_ what: String, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let error as ModelBundleError { throw error } catch {
                 throw ModelBundleError.notABundle(path: path, reason: "\(what): \(error.localizedDescription)")

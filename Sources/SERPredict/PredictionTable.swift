@@ -7,7 +7,7 @@ import SERResults
 /// decimals as predictions.csv, duration in seconds with three; a failed row has empty label,
 /// probabilities and duration and the error message); JSON: `{"labels": [...], "predictions": [{"path",
 /// "label", "probabilities": {label: p}, "duration", "error"}]}` with the same values.
-public struct PredictionTable: Sendable {
+public struct PredictionTable: PredictionOutput, Sendable {
     public struct Row: Sendable {
         public var path: String
         public var prediction: Prediction?
@@ -45,7 +45,7 @@ public struct PredictionTable: Sendable {
                 return [row.path, ""] + labels.map { _ in "" } + ["", row.error ?? ""]
             }
             return [row.path, prediction.label] + prediction.probabilities.map(ResultsFile.decimal)
-                + [String(format: "%.3f", prediction.duration), row.error ?? ""]
+                + [Self.seconds(prediction.duration), row.error ?? ""]
         }
         return ([header] + lines).map(CSV.line).joined(separator: "\n") + "\n"
     }
@@ -55,7 +55,7 @@ public struct PredictionTable: Sendable {
             var pairs: [(key: String, value: JSONValue)] = [("path", .string(row.path))]
             if let prediction = row.prediction {
                 pairs.append(("label", .string(prediction.label)))
-                pairs.append(("probabilities", .object(zip(labels, prediction.probabilities).map { ($0, .number(ResultsFile.rounded($1))) })))
+                pairs.append(("probabilities", Self.probabilities(labels, prediction.probabilities)))
                 pairs.append(("duration", .number((prediction.duration * 1000).rounded() / 1000)))
             } else {
                 pairs += [("label", .null), ("probabilities", .null), ("duration", .null)]
@@ -66,9 +66,28 @@ public struct PredictionTable: Sendable {
         return .object([("labels", .array(labels.map(JSONValue.string))), ("predictions", .array(predictions))])
     }
 
+}
+
+/// What `serlab predict --output` writes, per file (`PredictionTable`) or per segment (`TimelineTable`):
+/// the shared conventions and the writer, once.
+public protocol PredictionOutput {
+    var csv: String { get }
+    var json: JSONValue { get }
+}
+
+extension PredictionOutput {
     /// Writes CSV, or JSON when `url` ends in `.json`.
     public func write(to url: URL) throws {
         let text = url.pathExtension.lowercased() == "json" ? json.prettyPrinted() + "\n" : csv
         try Data(text.utf8).write(to: url, options: .atomic)
+    }
+
+    /// Seconds as the CSV prints them (three decimals).
+    static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
+    /// The value the CSV prints, as a number (the same rounding in both tables).
+    static func milliseconds(_ value: Double) -> Double { Double(seconds(value)) ?? value }
+    /// `{label: p}` with predictions.csv's six decimals.
+    static func probabilities(_ labels: [String], _ values: [Double]) -> JSONValue {
+        .object(zip(labels, values).map { ($0, .number(ResultsFile.rounded($1))) })
     }
 }

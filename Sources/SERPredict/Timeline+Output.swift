@@ -11,7 +11,7 @@ import SERResults
 /// speech one row with only its path; a failed one a row with its error. JSON: `{"labels": [...],
 /// "recordings": [{"path", "duration", "segments": [{"start", "end", "stretch", "label",
 /// "probabilities": {label: p}}], "error"}]}` (a failed recording: duration and segments null).
-public struct TimelineTable: Sendable {
+public struct TimelineTable: PredictionOutput, Sendable {
     public struct Recording: Sendable {
         public var path: String
         public var timeline: Timeline?
@@ -59,7 +59,7 @@ public struct TimelineTable: Sendable {
                 let segments = timeline.segments.map { segment -> JSONValue in
                     .object([("start", .number(Self.milliseconds(segment.start))), ("end", .number(Self.milliseconds(segment.end))),
                              ("stretch", .integer(segment.stretch)), ("label", .string(segment.prediction.label)),
-                             ("probabilities", .object(zip(labels, segment.prediction.probabilities).map { ($0, .number(ResultsFile.rounded($1))) }))])
+                             ("probabilities", Self.probabilities(labels, segment.prediction.probabilities))])
                 }
                 pairs += [("duration", .number(Self.milliseconds(timeline.duration))), ("segments", .array(segments))]
             } else {
@@ -71,15 +71,6 @@ public struct TimelineTable: Sendable {
         return .object([("labels", .array(labels.map(JSONValue.string))), ("recordings", .array(items))])
     }
 
-    /// Writes CSV, or JSON when `url` ends in `.json`.
-    public func write(to url: URL) throws {
-        let text = url.pathExtension.lowercased() == "json" ? json.prettyPrinted() + "\n" : csv
-        try Data(text.utf8).write(to: url, options: .atomic)
-    }
-
-    static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
-    /// The value the CSV prints, as a number (the same rounding in both tables).
-    static func milliseconds(_ value: Double) -> Double { Double(seconds(value)) ?? value }
 }
 
 extension Timeline {
