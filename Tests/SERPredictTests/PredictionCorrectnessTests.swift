@@ -15,15 +15,16 @@ import Testing
     /// few epochs: quick, and every fold's model differs. Both runs share one feature cache.
     static let cache = TestSupport.temporaryDirectory("serpredict-cache")
 
-    static func run(normalization: String, folder: URL) throws -> RunSummary {
+    static func run(normalization: String, folder: URL, model: [String] = ["features.level=utterance",
+        "features.functionals=[\"mean\",\"std\"]", "model.hiddenSizes=[32]"]) throws -> RunSummary {
         let savee = try TestSupport.corpus("savee")
         let resolved = try ConfigLoader.resolve(nil, overrides: [
             "name=predict_\(normalization)", "dataset.corpus=savee", "dataset.root=\(savee.path)",
-            "features.sampleRate=16000", "features.level=utterance", "features.mfccCount=13", "features.fftLength=512", "features.hopLength=160",
-            "features.features=[\"mfcc\",\"rms\"]", "features.functionals=[\"mean\",\"std\"]", "normalization=\(normalization)",
-            "model.hiddenSizes=[32]", "training.epochs=3", "training.patience=null", "training.threads=2",
+            "features.sampleRate=16000", "features.mfccCount=13", "features.fftLength=512", "features.hopLength=160",
+            "features.features=[\"mfcc\",\"rms\"]", "normalization=\(normalization)",
+            "training.epochs=3", "training.patience=null", "training.threads=2",
             "protocol.kind=leaveOneSpeakerOut", "output.bootstrapResamples=100", "output.saveModels=true",
-        ])
+        ] + model)
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = cache
@@ -99,5 +100,32 @@ import Testing
         // Without a grouping the training-global statistics are used: other numbers.
         let ungrouped = predictor.predict(urls: test.prefix(5).map(\.url))
         #expect(try ungrouped[0].get().probabilities.map(ResultsFile.rounded) != test[0].row.probabilities)
+    }
+
+    /// The sequence models take the frame-level path: cropping (`input.maxFrames`), frame pooling
+    /// (`input.poolFrames`), padded batches of unequal lengths, and the CNN's and LSTM's own layers
+    /// (batch normalisation, attention pooling, a convolutional front end). A fold's test files predict
+    /// what the run wrote for them, as the MLP's do.
+    @Test(arguments: [
+        ["model={\"type\":\"cnn\",\"dimensions\":1,\"channels\":[8,16],\"kernelSize\":5,\"poolSize\":2}", "input.maxFrames=250"],
+        ["model={\"type\":\"lstm\",\"hiddenSize\":16,\"layerCount\":1,\"pooling\":\"attention\",\"frontEnd\":{\"channels\":[8],\"kernelSize\":5}}",
+         "input.poolFrames=3"],
+    ])
+    func sequenceModelFoldPredictsWhatTheRunPredicted(model: [String]) throws {
+        let folder = TestSupport.temporaryDirectory("serpredict-sequence")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let summary = try Self.run(normalization: "global", folder: folder, model: ["features.level=frame"] + model)
+        let (labels, rows) = try Self.predictions(summary)
+        let fold = 3
+        let bundle = try ModelBundle.fromRun(summary.directory, fold: fold)
+        #expect(bundle.labels == labels)
+        let test = rows.filter { $0.row.fold == fold }
+        #expect(test.count == 120)
+        let results = try Predictor(bundle: bundle, threads: 2).predict(urls: test.map(\.url))
+        for ((row, url), result) in zip(test, results) {
+            let prediction = try result.get()
+            #expect(prediction.probabilities.map(ResultsFile.rounded) == row.probabilities, "\(url.path)")
+            #expect(prediction.label == row.predictedLabel, "\(url.path)")
+        }
     }
 }
