@@ -33,6 +33,8 @@ public struct RunOptions: Sendable {
     public var configDirectory: URL?
     /// Compute the sha256 of every data file for environment.json (off only in quick tests).
     public var hashData = true
+    /// A deliberately weakened run for the accuracy gate's controls (`GateControl`); nil for every real run.
+    public var gateControl: GateControl?
 
     public init() {}
 }
@@ -62,8 +64,8 @@ public struct ExperimentRunner: Sendable {
 
     public init(config: ExperimentConfig, resolvedConfig: JSONValue, options: RunOptions, components: ExperimentComponents,
                 progress: ProgressReporter = ConsoleProgress()) {
-        self.config = config
-        self.resolvedConfig = resolvedConfig
+        self.config = options.gateControl?.weaken(config) ?? config
+        self.resolvedConfig = options.gateControl.map { $0.mark(resolvedConfig, weakened: $0.weaken(config)) } ?? resolvedConfig
         self.options = options
         self.components = components
         self.progress = progress
@@ -74,6 +76,10 @@ public struct ExperimentRunner: Sendable {
     /// Data, folds, results folder, features, environment, one model per fold, then the run's files.
     public func run() throws -> RunSummary {
         let clock = Date()
+        if let control = options.gateControl {
+            try control.checkApplies(to: config)
+            progress.report(.warning("WEAKENED RUN (gate control \(control.rawValue)): deliberately broken for the accuracy gate's self-test; never a result"))
+        }
         let dataset = try loadDataset()
         let plan = try planFolds(dataset)
         let run = try openRunDirectory()
@@ -250,8 +256,9 @@ public struct ExperimentRunner: Sendable {
     func fitModel(_ data: NormalizedFeatures, train: [Int], validation: [Int], seed: Int, foldIndex: Int, stream: String,
                   training: TrainingOptions, scheduleEpochs: Int? = nil,
                   onEpoch: @escaping @Sendable (TrainingEpoch) -> Void) throws -> TrainedFold {
+        let trainSet = options.gateControl?.trainingSet(data.set(train), seed: seed, stream: stream) ?? data.set(train)
         let request = FoldTrainingRequest(
-            train: config.augmentation.augment(data.set(train), seed: seed, stream: stream), validation: data.set(validation),
+            train: config.augmentation.augment(trainSet, seed: seed, stream: stream), validation: data.set(validation),
             labels: data.labels, seed: seed, foldIndex: foldIndex, stream: stream, model: config.model, training: training,
             scheduleEpochs: scheduleEpochs, threads: threads, onEpoch: onEpoch)
         return try components.backend.train(request)
@@ -270,7 +277,7 @@ public struct ExperimentRunner: Sendable {
                                          resamples: config.output.bootstrapResamples, seed: config.seed)
         let metrics = ResultsWriter.runMetrics(name: config.resolvedName, corpus: dataset.corpusName, model: components.backend.modelName(config.model),
                                                labels: dataset.labels, plan: plan, folds: folds, pooled: pooled, interval: interval,
-                                               syntheticData: dataset.synthetic)
+                                               syntheticData: dataset.synthetic, gateControl: options.gateControl?.rawValue)
         try ResultsWriter.writeRun(metrics, folds: folds, pooled: pooled, synthetic: dataset.synthetic, timings: timings(folds), in: run)
         return (metrics, interval)
     }

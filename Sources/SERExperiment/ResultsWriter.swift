@@ -105,7 +105,7 @@ public enum ResultsWriter {
     /// The run's metrics.json: deterministic for a config, seed and thread count (no times, no dates).
     public static func runMetrics(name: String, corpus: String, model: String, labels: [String], plan: ProtocolPlan,
                                   folds: [FoldResult], pooled: ClassificationMetrics, interval: BootstrapInterval,
-                                  syntheticData: Bool) -> RunMetrics {
+                                  syntheticData: Bool, gateControl: String? = nil) -> RunMetrics {
         func headline(_ values: (FoldResult) -> Double) -> (mean: Double, std: Double) {
             let (mean, std) = meanAndStd(folds.map(values))
             return (ResultsFile.rounded(mean), ResultsFile.rounded(std))
@@ -117,6 +117,7 @@ public enum ResultsWriter {
             protocol: .init(kind: plan.kind.rawValue, folds: plan.foldsPerRepeat,
                             repeats: repeated ? Set(folds.map(\.plan.repeatIndex)).count : nil, foldsHash: plan.foldsHash),
             speakerOverlap: plan.speakerOverlap, syntheticData: syntheticData, note: syntheticData ? RunMetrics.syntheticNote : nil,
+            gateControl: gateControl,
             folds: folds.map { foldMetrics($0, labels: labels) },
             mean: .init(accuracy: accuracy.mean, uar: uar.mean, macroF1: macroF1.mean),
             std: .init(accuracy: accuracy.std, uar: uar.std, macroF1: macroF1.std),

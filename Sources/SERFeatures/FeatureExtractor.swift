@@ -85,7 +85,7 @@ public final class FeatureExtractor: Sendable {
 
         if let melFilterbank {
             let (logMel, mfcc) = spectrogram.logMelAndMFCC(samples, mel: melFilterbank, topDecibels: spec.topDecibels, dct: dct,
-                                                           wantLogMel: wanted.contains(.logMel))
+                                                           wantLogMel: wanted.contains(.logMel), withoutLog: spec.controlFault == .mfccWithoutLog)
             if wanted.contains(.logMel) { blocks[.logMel] = (logMel, spec.melBandCount) }
             if dct != nil {
                 blocks[.mfcc] = (mfcc, spec.mfccCount)

@@ -94,7 +94,14 @@ extension FeatureSpec {
         try c.encode(troughThreshold, forKey: .troughThreshold)
         try c.encode(functionals, forKey: .functionals)
         try c.encode(percentiles, forKey: .percentiles)
+        if let controlFault {
+            var control = encoder.container(keyedBy: ControlFaultKey.self)
+            try control.encode(controlFault, forKey: .controlFault)
+        }
     }
+
+    /// Not among `CodingKeys`: decoding never accepts it (see `controlFault`).
+    private enum ControlFaultKey: String, CodingKey { case controlFault }
 
     /// Decodes a spec from JSON text, turning decoding failures into a `FeatureSpecError` with the key path.
     public static func decode(json data: Data) throws -> FeatureSpec {

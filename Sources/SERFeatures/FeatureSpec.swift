@@ -53,7 +53,16 @@ public struct FeatureSpec: Codable, Hashable, Sendable {
     public var functionals: [Functional] = [.mean, .std, .min, .max]
     /// Utterance-level percentiles in [0, 100] (numpy's linear interpolation), after `functionals`.
     public var percentiles: [Double] = []
+    /// A deliberate bug for the accuracy gate's weakened-model controls (`scripts/regression --ci`), never
+    /// read from JSON: a config cannot set it, only `ExperimentRunner` for a `GateControl` run. Written into
+    /// the canonical JSON only when set, so it gets its own cache entry and every other hash stays as it was.
+    public var controlFault: ControlFault? = nil
 
+    /// Feature bugs the gate's controls inject (see `controlFault`).
+    public enum ControlFault: String, Codable, Hashable, Sendable {
+        /// The mel power goes to the DCT without `power_to_db`: MFCC (and log-mel) without the log.
+        case mfccWithoutLog
+    }
     public enum Level: String, Codable, Hashable, Sendable { case frame, utterance }
 
     public enum MelScale: String, Codable, Hashable, Sendable { case slaney, htk }

@@ -12,8 +12,10 @@ extension Spectrogram {
     /// Log-mel (`frames x melBandCount`, after the utterance-wide `topDecibels` floor) and, when `dct`
     /// is given, MFCC (`frames x dct.outputCount`), both frames-major.
     /// `wantLogMel: false` leaves `logMel` empty (saves a transpose when only MFCC are wanted).
+    /// `withoutLog` is the gate's deliberate feature bug (`FeatureSpec.ControlFault.mfccWithoutLog`): the mel
+    /// power is used as it is, no decibels.
     func logMelAndMFCC(_ samples: [Float], mel bank: MelFilterbank, topDecibels: Double?, dct: DCTMatrix?,
-                       wantLogMel: Bool = true) -> (logMel: [Float], mfcc: [Float]) {
+                       wantLogMel: Bool = true, withoutLog: Bool = false) -> (logMel: [Float], mfcc: [Float]) {
         let frames = frameCount(sampleCount: samples.count)
         let blocks = (frames + Self.lanes - 1) / Self.lanes
         let bins = binCount, bands = bank.melBandCount
@@ -57,7 +59,7 @@ extension Spectrogram {
                                     for j in 0..<widths[m] { sum.addProduct(Lanes(repeating: row[j]), p[start + j]) }
                                     // 10 log10(max(amin, S)); unused lanes hold -100 dB, the lowest possible value,
                                     // so they never raise the peak.
-                                    let db = 10 * log10Lanes(sum.replacing(with: Lanes(repeating: amin), where: .!(sum .>= amin)))
+                                    let db = withoutLog ? sum : 10 * log10Lanes(sum.replacing(with: Lanes(repeating: amin), where: .!(sum .>= amin)))
                                     // (`pointwiseMax` compiles to a scalar loop through memory here: half the time of this function.)
                                     peakLanes.replace(with: db, where: db .> peakLanes)
                                     melOut[block * bands + m] = db

@@ -29,6 +29,14 @@ public struct Baseline: Codable, Equatable, Sendable {
         public var foldStdMultiplier: Double
         public static let standard = TolerancePolicy(fixedMargin: 0.02, seedStdMultiplier: 2, foldStdMultiplier: 0)
 
+        /// The documented limits (results/baselines/README.md): a policy or tolerance wider than these
+        /// lets a drop of a few points through, so neither `--update` writes nor `check` accepts one.
+        /// A config whose seeds spread more needs more repeats or less variance, not a wider band.
+        public static let maximumFixedMargin = 0.03
+        public static let maximumSeedStdMultiplier = 3.0
+        public static let maximumFoldStdMultiplier = 2.0
+        public static let maximumTolerance = 0.04
+
         public init(fixedMargin: Double, seedStdMultiplier: Double, foldStdMultiplier: Double) {
             self.fixedMargin = fixedMargin; self.seedStdMultiplier = seedStdMultiplier; self.foldStdMultiplier = foldStdMultiplier
         }
@@ -56,7 +64,8 @@ public struct Baseline: Codable, Equatable, Sendable {
         public var seedStd: Double?
         /// Per run, the fold scores in fold order.
         public var runFoldValues: [[Double]]
-        /// The allowed drop below `mean`, from the policy (stored so the file says it plainly).
+        /// The allowed drop below `mean`, from the policy (stored so the file says it plainly; `check`
+        /// recomputes it and refuses the file when they differ).
         public var tolerance: Double
     }
 
@@ -100,6 +109,10 @@ public struct Baseline: Codable, Equatable, Sendable {
                 throw ReportError.unreadableJSON(path: path, jsonPath: "protocol.foldsHash", problem: "expected the folds hash a baseline is tied to, found none")
             }
             if run.metrics.folds.isEmpty { throw ReportError.unreadableJSON(path: path, jsonPath: "folds", problem: "expected at least one fold, found none") }
+            if let control = run.metrics.gateControl {
+                throw ReportError.unreadableJSON(path: path, jsonPath: "gateControl",
+                                                 problem: "expected a real run, found a deliberately weakened gate control ('\(control)'), which can never be a baseline")
+            }
         }
         for run in runs.dropFirst() {
             if let reason = Comparison.incompatibility(first, run) {
@@ -145,6 +158,57 @@ public struct Baseline: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws { try JSONFile.write(self, to: url) }
+
+    /// Recomputes every stored figure from `runFoldValues` and the policy, and checks the policy against the
+    /// documented limits; throws `untrustedBaseline` (naming `path` and the JSON path) at the first that
+    /// disagrees. `serlab check` runs this before comparing and uses the tolerance it recomputes, so a
+    /// hand-edited tolerance, mean or policy cannot open the gate.
+    public func verify(path: String) throws {
+        func untrusted(_ jsonPath: String, _ expected: String, _ found: String) -> ReportError {
+            .untrustedBaseline(path: path, jsonPath: jsonPath, expected: expected, found: found)
+        }
+        func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 }
+        func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "null" }
+        if schemaVersion != 2 { throw untrusted("schemaVersion", "2", "\(schemaVersion)") }
+        if foldCount < 1 { throw untrusted("foldCount", "at least 1", "\(foldCount)") }
+        let p = tolerancePolicy
+        for (key, value, limit) in [("fixedMargin", p.fixedMargin, TolerancePolicy.maximumFixedMargin),
+                                    ("seedStdMultiplier", p.seedStdMultiplier, TolerancePolicy.maximumSeedStdMultiplier),
+                                    ("foldStdMultiplier", p.foldStdMultiplier, TolerancePolicy.maximumFoldStdMultiplier)]
+        where !(value >= 0 && value <= limit) {
+            throw untrusted("tolerancePolicy.\(key)", "a value in [0, \(limit)] (the documented limit)", "\(value)")
+        }
+        for metric in Baseline.checkedMetrics {
+            let at = "metrics.\(metric.rawValue)"
+            guard let stored = metrics[metric.rawValue] else { throw untrusted(at, "the baseline of \(metric.rawValue)", "none") }
+            let runs = stored.runFoldValues
+            if runs.isEmpty { throw untrusted("\(at).runFoldValues", "the fold scores of at least one run", "[]") }
+            for (index, folds) in runs.enumerated() {
+                if folds.count != foldCount { throw untrusted("\(at).runFoldValues[\(index)]", "\(foldCount) fold scores (foldCount)", "\(folds.count)") }
+                if let bad = folds.first(where: { !($0 >= 0 && $0 <= 1) }) {
+                    throw untrusted("\(at).runFoldValues[\(index)]", "scores in [0, 1]", "\(bad)")
+                }
+            }
+            if !seeds.isEmpty && seeds.count != runs.count { throw untrusted("seeds", "one seed per run (\(runs.count))", "\(seeds.count)") }
+            let means = runs.map(Summary.mean)
+            let mean = Summary.mean(means)
+            let foldStd = Summary.mean(runs.map(Summary.standardDeviation))
+            let seedStd = runs.count > 1 ? Summary.standardDeviation(means) : nil
+            if !same(stored.mean, mean) { throw untrusted("\(at).mean", "\(mean) (the mean of runFoldValues)", "\(stored.mean)") }
+            if !same(stored.foldStd, foldStd) { throw untrusted("\(at).foldStd", "\(foldStd) (from runFoldValues)", "\(stored.foldStd)") }
+            if (stored.seedStd == nil) != (seedStd == nil) || !same(stored.seedStd ?? 0, seedStd ?? 0) {
+                throw untrusted("\(at).seedStd", "\(text(seedStd)) (the sd of the \(runs.count) runs' means)", text(stored.seedStd))
+            }
+            let tolerance = p.tolerance(foldStd: foldStd, foldCount: foldCount, seedStd: seedStd)
+            if !same(stored.tolerance, tolerance) {
+                throw untrusted("\(at).tolerance", "\(tolerance) (the policy applied to runFoldValues)", "\(stored.tolerance)")
+            }
+            if tolerance > TolerancePolicy.maximumTolerance + 1e-12 {
+                throw untrusted("\(at).tolerance", String(format: "at most %.2f points (the documented limit: use more repeats or a config with less seed-to-seed spread)",
+                                                            TolerancePolicy.maximumTolerance * 100), String(format: "%.2f points", tolerance * 100))
+            }
+        }
+    }
 }
 
 /// The outcome of checking one run against one baseline.
@@ -172,7 +236,9 @@ public struct RegressionCheck: Sendable {
 
     /// Compares `run` with `baseline`; throws `baselineMismatch` when the run is on other folds,
     /// labels or corpus (its numbers would not be comparable).
+    /// Throws `untrustedBaseline` first when the baseline's stored figures do not follow from its fold scores (`verify`).
     public init(run: RunFolder, baseline: Baseline, baselinePath: String) throws {
+        try baseline.verify(path: baselinePath)
         let m = run.metrics
         func mismatch(_ reason: String) -> ReportError { .baselineMismatch(baseline: baselinePath, run: run.displayName, reason: reason) }
         if m.corpus != baseline.corpus { throw mismatch("the baseline is on corpus \(baseline.corpus), the run on \(m.corpus)") }
@@ -188,6 +254,7 @@ public struct RegressionCheck: Sendable {
         }
         var notes: [String] = []
         if m.name != baseline.configName { notes.append("note: the run's config is \(m.name), the baseline's \(baseline.configName) (same folds and labels, so it is checked)") }
+        if let control = m.gateControl { notes.append("note: this run is a deliberately weakened gate control (\(control)); it must fail") }
         var outcomes: [Outcome] = []
         for metric in Baseline.checkedMetrics {
             guard let reference = baseline.metrics[metric.rawValue] else {
@@ -195,7 +262,8 @@ public struct RegressionCheck: Sendable {
             }
             let source = baseline.tolerancePolicy.dominantTerm(foldStd: reference.foldStd, foldCount: baseline.foldCount, seedStd: reference.seedStd)
             outcomes.append(Outcome(metric: metric, baseline: reference.mean, observed: Summary.mean(run.foldValues(metric)),
-                                    tolerance: reference.tolerance, toleranceSource: source))
+                                    tolerance: baseline.tolerancePolicy.tolerance(foldStd: reference.foldStd, foldCount: baseline.foldCount, seedStd: reference.seedStd),
+                                    toleranceSource: source))
         }
         self.baselinePath = baselinePath
         self.runName = run.displayName

@@ -13,6 +13,9 @@ public enum ReportError: LocalizedError, Equatable {
     case incompatibleRuns(first: String, second: String, reason: String)
     case unknownRun(name: String, available: [String])
     case baselineMismatch(baseline: String, run: String, reason: String)
+    /// A baseline whose stored figures do not follow from its own fold scores under the documented
+    /// policy (hand-edited, or written by other code), or whose policy is wider than the documented limits.
+    case untrustedBaseline(path: String, jsonPath: String, expected: String, found: String)
     case invalidArgument(String)
 
     public var errorDescription: String? {
@@ -33,6 +36,9 @@ public enum ReportError: LocalizedError, Equatable {
             return "no run named '\(name)'; runs found: \(available.joined(separator: ", "))"
         case let .baselineMismatch(baseline, run, reason):
             return "run \(run) cannot be checked against baseline \(baseline): \(reason)"
+        case let .untrustedBaseline(path, jsonPath, expected, found):
+            return "baseline \(path): \(jsonPath): expected \(expected), found \(found); the gate does not trust it"
+                + " (a baseline is written by `serlab check <runs> --baseline ... --update` under the policy of results/baselines/README.md, never by hand)"
         case let .invalidArgument(message):
             return message
         }

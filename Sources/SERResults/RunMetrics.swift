@@ -90,6 +90,9 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var syntheticData: Bool?
     /// Present when `syntheticData` is true.
     public var note: String?
+    /// Present only on a deliberately weakened run of the accuracy gate's controls (SERExperiment's
+    /// `GateControl`: "oneEpoch", "shuffledTrainingLabels", "mfccWithoutLog"); never a baseline.
+    public var gateControl: String?
     public var folds: [FoldMetrics]
     public var mean: Headline?
     /// Sample standard deviation over folds (n - 1).
@@ -98,9 +101,10 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var confidence95: Confidence?
 
     public init(name: String, corpus: String, model: String, labels: [String], protocol: EvaluationProtocol, speakerOverlap: Bool?, syntheticData: Bool?,
-                note: String? = nil, folds: [FoldMetrics], mean: Headline?, std: Headline?, pooled: Headline?, confidence95: Confidence?) {
+                note: String? = nil, gateControl: String? = nil, folds: [FoldMetrics], mean: Headline?, std: Headline?, pooled: Headline?,
+                confidence95: Confidence?) {
         self.name = name; self.corpus = corpus; self.model = model; self.labels = labels; self.protocol = `protocol`
-        self.speakerOverlap = speakerOverlap; self.syntheticData = syntheticData; self.note = note; self.folds = folds
+        self.speakerOverlap = speakerOverlap; self.syntheticData = syntheticData; self.note = note; self.gateControl = gateControl; self.folds = folds
         self.mean = mean; self.std = std; self.pooled = pooled; self.confidence95 = confidence95
     }
 

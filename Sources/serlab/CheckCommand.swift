@@ -9,12 +9,15 @@ struct CheckCommand: ParsableCommand {
         abstract: "Fail when a run's UAR or accuracy dropped below a committed baseline by more than its tolerance.",
         usage: "serlab check <run-folders> ... --baseline <baseline> [<options>]",
         discussion: """
-        Compares the mean over folds of UAR and accuracy with the baseline. The tolerance is stored \
-        in the baseline: max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults \
-        0.02, 2 and 0; the seed sd exists when the baseline was written from several runs of the \
-        config with different seeds. The run must be on the baseline's corpus, label set and folds \
-        (folds hash). Exit status: 0 pass, 1 a metric dropped by more than its tolerance, 2 unusable \
-        input (missing files, other folds or labels).
+        Compares the mean over folds of UAR and accuracy with the baseline. The tolerance is \
+        max(fixed margin, k_seed * seed sd, k_fold * fold sd / sqrt(folds)), defaults 0.02, 2 and 0; \
+        the seed sd exists when the baseline was written from several runs of the config with \
+        different seeds. check recomputes the mean, the sds and the tolerance from the fold scores \
+        stored in the baseline and refuses (exit 2) a baseline whose stored figures disagree or whose \
+        policy or tolerance exceeds the documented limits (margin 0.03, multipliers 3 and 2, tolerance \
+        4 points); --update refuses to write one. The run must be on the baseline's corpus, label set \
+        and folds (folds hash). Exit status: 0 pass, 1 a metric dropped by more than its tolerance, \
+        2 unusable input (missing files, other folds or labels, an untrusted baseline).
 
         Examples:
           serlab check results/ci_mlp_savee/<run> --baseline results/baselines/
@@ -89,6 +92,7 @@ struct CheckCommand: ParsableCommand {
                                               seedStdMultiplier: seedStdMultiplier ?? standard.seedStdMultiplier,
                                               foldStdMultiplier: foldStdMultiplier ?? standard.foldStdMultiplier)
         let fresh = try Baseline(runs: folders, policy: policy, runPaths: runFolders)
+        try fresh.verify(path: path)
         try fresh.write(to: url)
         print("wrote baseline \(path) from \(folders.map(\.displayName).joined(separator: ", "))")
         for metric in Baseline.checkedMetrics {

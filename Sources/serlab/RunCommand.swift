@@ -86,6 +86,7 @@ struct RunCommand: ParsableCommand {
         options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
         options.cacheDirectory = pipeline.cacheDirectory
         options.configDirectory = file?.url.deletingLastPathComponent()
+        options.gateControl = try GateControl.fromEnvironment()
         return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: pipeline.components).run()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SERCore
 import SERCorpus
+import SERFeatures
 import Testing
 import SERTestSupport
 @testable import SERExperiment
@@ -124,6 +125,56 @@ import SERTestSupport
         let next = try runner(.test()).run()
         #expect(next.directory != summary.directory)
         #expect(next.resumedFolds == 0)
+    }
+
+    /// The gate's weakened-model controls: marked in config.resolved.json and metrics.json, and really weakened.
+    @Test func gateControlRunsAreMarkedAndWeakened() throws {
+        let (runner, folder) = try setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var normal = runner(.test())
+        normal.options.runID = "normal"
+        let real = try normal.run()
+        #expect(real.metrics["gateControl"] == nil)
+
+        var shuffled = runner(.test())
+        shuffled.options.runID = "shuffled"
+        shuffled.options.gateControl = .shuffledTrainingLabels
+        let control = try shuffled.run()
+        #expect(control.metrics["gateControl"] == .string("shuffledTrainingLabels"))
+        #expect(control.meanUAR < real.meanUAR - 0.1, "shuffled labels \(control.meanUAR) vs real \(real.meanUAR)")
+        // Made through init, as serlab run does: the config is weakened and the resolved config says so.
+        var options = shuffled.options
+        options.runID = "one-epoch"
+        options.gateControl = .oneEpoch
+        let oneEpoch = ExperimentRunner(config: normal.config, resolvedConfig: normal.resolvedConfig, options: options, components: .test(),
+                                        progress: SilentProgress())
+        #expect(oneEpoch.config.training.epochs == 1)
+        #expect(oneEpoch.resolvedConfig["gateControl"] == .string("oneEpoch"))
+        #expect(oneEpoch.resolvedConfig["training"]?["epochs"] == .integer(1))
+        options.gateControl = .mfccWithoutLog
+        let feature = ExperimentRunner(config: normal.config, resolvedConfig: normal.resolvedConfig, options: options, components: .test(),
+                                       progress: SilentProgress())
+        #expect(feature.config.features.controlFault == .mfccWithoutLog)
+        #expect(normal.config.features.controlFault == nil)
+    }
+
+    @Test func gateControlShufflesOnlyTheTrainingLabelsAndComesFromTheEnvironment() throws {
+        let set = LabeledFeatures(features: (0..<40).map { _ in FeatureMatrix(frameCount: 1, columnNames: ["x"], values: [0]) },
+                                  labels: (0..<40).map { $0 % 4 })
+        let shuffled = GateControl.shuffledTrainingLabels.trainingSet(set, seed: 3, stream: "fold-0")
+        #expect(shuffled.labels.sorted() == set.labels.sorted())
+        #expect(shuffled.labels != set.labels)
+        #expect(GateControl.shuffledTrainingLabels.trainingSet(set, seed: 3, stream: "fold-0").labels == shuffled.labels)
+        #expect(GateControl.oneEpoch.trainingSet(set, seed: 3, stream: "fold-0").labels == set.labels)
+
+        #expect(try GateControl.fromEnvironment([:]) == nil)
+        #expect(try GateControl.fromEnvironment(["SERLAB_GATE_CONTROL": "mfccWithoutLog"]) == .mfccWithoutLog)
+        #expect(throws: ConfigError.self) { try GateControl.fromEnvironment(["SERLAB_GATE_CONTROL": "shuffle"]) }
+        var config = try ConfigLoader.resolve(nil, overrides: []).config
+        config.features.features = [.rms, .zeroCrossingRate]
+        #expect(throws: ConfigError.self) { try GateControl.mfccWithoutLog.checkApplies(to: config) }
+        config.features.features = [.mfcc]
+        #expect(throws: Never.self) { try GateControl.mfccWithoutLog.checkApplies(to: config) }
     }
 
     @Test func stratifiedProtocolOnSeveralSpeakersIsFlagged() throws {

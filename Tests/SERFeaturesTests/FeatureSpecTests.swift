@@ -41,6 +41,29 @@ import Testing
         #expect(base.stableHash == Self.pinnedDefaultHash, "default spec hash is now \(base.stableHash); canonical JSON: \(base.canonicalJSON)")
     }
 
+    /// The accuracy gate's feature bug (`controlFault`): no config can set it, it has its own hash only
+    /// when set (the pinned hash above stays), and it really drops the log: its "log-mel" is the mel power.
+    @Test func controlFaultIsTestOnlyAndDropsTheLog() throws {
+        var spec = FeatureSpec(sampleRate: 16000, features: [.logMel])
+        spec.topDecibels = nil
+        var faulty = spec
+        faulty.controlFault = .mfccWithoutLog
+        #expect(faulty.stableHash != spec.stableHash)
+        #expect(faulty.canonicalJSON.contains(#""controlFault":"mfccWithoutLog""#))
+        #expect(!spec.canonicalJSON.contains("controlFault"))
+        #expect(throws: FeatureSpecError.self) { try decode(#"{"controlFault": "mfccWithoutLog"}"#) }
+        let samples = (0..<8000).map { i in 0.5 * sinf(2 * .pi * 440 * Float(i) / 16000) + 0.01 * sinf(Float(i) * 1.7) }
+        let decibels = try FeatureExtractor(spec: spec).extract(samples).values
+        let power = try FeatureExtractor(spec: faulty).extract(samples).values
+        #expect(decibels.count == power.count && !decibels.isEmpty)
+        var compared = 0
+        for (db, p) in zip(decibels, power) where db > -90 {
+            #expect(abs(10 * log10(p) - db) < 0.01, "\(db) dB vs power \(p)")
+            compared += 1
+        }
+        #expect(compared > decibels.count / 2)
+    }
+
     static let pinnedDefaultHash = "ec889d13bc0511f3966de2fcf26a6ce7568ed818c91a4b0c3f1ba8d495bb20ac"
 
     @Test func unknownKeyIsNamedWithASuggestion() {

@@ -79,6 +79,114 @@ import SERResults
     }
 }
 
+/// `serlab check` does not believe a baseline's stored figures: it recomputes them from the stored fold
+/// scores and the documented policy and refuses a file that disagrees.
+@Suite struct UntrustedBaselineTests {
+    /// A three-seed baseline of fixture runs, and where it is written.
+    func threeSeedBaseline(under root: URL) throws -> (Baseline, RunFolder) {
+        let runs = try (1...3).map { seed -> RunFolder in
+            var fixture = RunFixture(name: "gate", runID: "seed\(seed)")
+            fixture.seed = UInt64(seed)
+            fixture.skill = 0.7
+            fixture.utterancesPerCell = 60  // enough test utterances that the seeds' means stay within the 4-point limit
+            return try RunFolder(url: fixture.write(under: root))
+        }
+        return (try Baseline(runs: runs, policy: .standard), runs[0])
+    }
+
+    /// Each hand edit that would widen the gate, the JSON path the refusal must name.
+    static let edits: [(String, String, @Sendable (inout Baseline) -> Void)] = [
+        ("wider tolerance", "metrics.uar.tolerance", { $0.metrics["uar"]!.tolerance += 0.10 }),
+        ("lower mean", "metrics.accuracy.mean", { $0.metrics["accuracy"]!.mean -= 0.10 }),
+        ("larger seed sd and tolerance", "metrics.uar.seedStd", { $0.metrics["uar"]!.seedStd! *= 5; $0.metrics["uar"]!.tolerance *= 5 }),
+        ("fold sd", "metrics.uar.foldStd", { $0.metrics["uar"]!.foldStd += 0.01 }),
+        ("a run dropped from the fold scores", "metrics.uar.mean", { $0.metrics["uar"]!.runFoldValues.removeLast(2); $0.seeds = [1] }),
+        ("a fold dropped", "metrics.uar.runFoldValues[0]", { $0.metrics["uar"]!.runFoldValues[0].removeLast() }),
+        ("wider policy, tolerance to match", "tolerancePolicy.fixedMargin", { baseline in
+            baseline.tolerancePolicy.fixedMargin = 0.30
+            for key in ["uar", "accuracy"] { baseline.metrics[key]!.tolerance = 0.30 }
+        }),
+    ]
+
+    @Test(arguments: edits.indices) func aHandEditedBaselineIsRefused(edit: Int) throws {
+        let (name, jsonPath, change) = Self.edits[edit]
+        let root = TestSupport.temporaryDirectory("serlab-untrusted")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (baseline, run) = try threeSeedBaseline(under: root)
+        #expect(throws: Never.self) { try baseline.verify(path: "b.json") }
+        #expect(try RegressionCheck(run: run, baseline: baseline, baselinePath: "b.json").passed)
+        var edited = baseline
+        change(&edited)
+        do {
+            _ = try RegressionCheck(run: run, baseline: edited, baselinePath: "b.json")
+            Issue.record("\(name): a hand-edited baseline was believed")
+        } catch let error as ReportError {
+            guard case let .untrustedBaseline(path, foundPath, _, _) = error else { Issue.record("\(name): \(error)"); return }
+            #expect(path == "b.json")
+            #expect(foundPath == jsonPath, "\(name)")
+        }
+    }
+
+    /// A tolerance the policy really gives but wider than the documented 4 points is refused too, by
+    /// check and by --update: a noisy config needs more repeats, not a wider band.
+    @Test func aToleranceAboveTheLimitIsRefused() throws {
+        let root = TestSupport.temporaryDirectory("serlab-wide")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let runs = try [(1, 0.55), (2, 0.75), (3, 0.65)].map { seed, skill -> RunFolder in
+            var fixture = RunFixture(name: "gate", runID: "seed\(seed)")
+            fixture.seed = UInt64(seed)
+            fixture.skill = skill
+            return try RunFolder(url: fixture.write(under: root))
+        }
+        let wide = try Baseline(runs: runs, policy: .standard)
+        #expect(try #require(wide.metrics["uar"]).tolerance > Baseline.TolerancePolicy.maximumTolerance)
+        #expect(throws: ReportError.self) { try wide.verify(path: "wide.json") }
+        let baseline = root.appendingPathComponent("baselines/gate.json").path
+        let update = try TestSupport.runSerlab(["check"] + runs.map(\.url.path) + ["--baseline", baseline, "--update"])
+        #expect(update.status == 2)
+        #expect(update.standardError.contains("metrics.uar.tolerance: expected at most 4.00 points"), "\(update.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: baseline))
+    }
+
+    /// Through the executable, on a file edited as text: exit 2, the file and the key named.
+    @Test func checkRefusesAHandEditedFile() throws {
+        let root = TestSupport.temporaryDirectory("serlab-untrusted-cli")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var reference = RunFixture(name: "gate", runID: "base"); reference.skill = 0.75
+        var weak = reference; weak.runID = "weak"; weak.skill = 0.5
+        let baseURL = try reference.write(under: root), weakURL = try weak.write(under: root)
+        let baseline = root.appendingPathComponent("baselines/gate.json")
+        let update = try TestSupport.runSerlab(["check", baseURL.path, "--baseline", baseline.path, "--update"])
+        #expect(update.status == 0, "\(update.standardError)")
+        #expect(try TestSupport.runSerlab(["check", weakURL.path, "--baseline", baseline.path]).status == 1)
+        // Open the gate by hand: a tolerance of 50 points for both metrics.
+        var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: baseline)) as? [String: Any])
+        var metrics = try #require(json["metrics"] as? [String: [String: Any]])
+        for key in ["uar", "accuracy"] { metrics[key]!["tolerance"] = 0.5 }
+        json["metrics"] = metrics
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: baseline)
+        let refused = try TestSupport.runSerlab(["check", weakURL.path, "--baseline", baseline.path])
+        #expect(refused.status == 2, "\(refused.standardOutput)\(refused.standardError)")
+        #expect(refused.standardError.contains("baseline \(baseline.path): metrics.uar.tolerance: expected 0.02"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("found 0.5"))
+        #expect(!refused.standardOutput.contains("PASS"))
+    }
+
+    /// A deliberately weakened run (a gate control) can never become a baseline.
+    @Test func aGateControlRunIsNeverABaseline() throws {
+        let root = TestSupport.temporaryDirectory("serlab-control-baseline")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var control = RunFixture(name: "gate", runID: "control"); control.gateControl = "shuffledTrainingLabels"
+        let url = try control.write(under: root)
+        #expect(throws: ReportError.self) { _ = try Baseline(run: RunFolder(url: url), policy: .standard) }
+        let baseline = root.appendingPathComponent("baselines/gate.json").path
+        let update = try TestSupport.runSerlab(["check", url.path, "--baseline", baseline, "--update"])
+        #expect(update.status == 2)
+        #expect(update.standardError.contains("gateControl"), "\(update.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: baseline))
+    }
+}
+
 /// The commands through the real executable: exit codes and messages as CI sees them.
 @Suite struct CommandLineTests {
     @Test func checkExitCodes() throws {

@@ -29,6 +29,8 @@ struct RunFixture {
     var totalSeconds = 93.5
     /// Changes which utterances the simulated classifier gets right (like a training seed).
     var seed: UInt64 = 42
+    /// Marks the run as a deliberately weakened gate control (metrics.json `gateControl`).
+    var gateControl: String? = nil
 
     /// Stands in for the runner's sha256 of the sorted `path,fold` lines: 64 hex digits that
     /// change with the corpus, speakers, layout and labels.
@@ -114,7 +116,7 @@ struct RunFixture {
         let metrics = RunMetrics(
             name: name, corpus: corpus, model: model, labels: labels,
             protocol: .init(kind: "speakerKFold", folds: speakers.count, foldsHash: foldsHash),
-            speakerOverlap: false, syntheticData: syntheticData, folds: foldMetrics,
+            speakerOverlap: false, syntheticData: syntheticData, gateControl: gateControl, folds: foldMetrics,
             mean: .init(accuracy: summaries[0].mean, uar: summaries[1].mean, macroF1: summaries[2].mean),
             std: .init(accuracy: summaries[0].standardDeviation, uar: summaries[1].standardDeviation, macroF1: summaries[2].standardDeviation),
             pooled: pooled,
