@@ -46,11 +46,17 @@ import SERTestSupport
         #expect(failures == 0, "\(failures) of \(ours.values.count) values outside tolerance")
     }
 
+    /// cases.json reads; when it does not, this fails (and the case tests above have no arguments).
+    @Test func fixturesLoad() throws {
+        let cases = try LibrosaFixture.loaded.get()
+        #expect(!cases.isEmpty, "cases.json holds no case")
+    }
+
     /// The cases include silence, a 2-frame clip and all three quirky corpus files.
     @Test func fixturesCoverTheRequiredCases() throws {
         let names = Set(LibrosaFixture.all.map(\.name))
         #expect(names.isSuperset(of: ["silence", "tone", "short", "tess_aiff", "ravdess_stereo", "tess_96k"]))
-        let short = LibrosaFixture.named("short")
+        let short = try LibrosaFixture.named("short")
         let count = try short.samples().count
         #expect(short.frameCount == 2 && count < short.spec.fftLength)
     }
