@@ -80,9 +80,29 @@ struct TrainingTests {
         let best = try #require(result.curve.first { $0.epoch == result.bestEpoch })
         #expect(best.validationUAR == result.curve.compactMap(\.validationUAR).max())
         #expect(Trainer(model: model).evaluate(data).uar == result.bestValidationUAR)
-        #expect(result.curve.count <= 12)
-        if result.stoppedEarly { #expect(result.curve.count == result.bestEpoch + 3) }
+        // Training ends 3 epochs (the patience) after the best one, or at epoch 12, whichever comes first.
+        #expect(result.curve.count == min(12, result.bestEpoch + 3), "best epoch \(result.bestEpoch), \(result.curve.count) epochs")
+        #expect(result.stoppedEarly == (result.curve.count < 12))
         #expect(result.curve.map(\.learningRate).prefix(5) == [0.03, 0.03, 0.03, 0.03, 0.015].map { Double(Float($0)) }.prefix(min(5, result.curve.count)))
+    }
+
+    /// Patience runs out for certain: a learning rate too small to move any float32 weight (and an LSTM, which
+    /// has no batch statistics) leaves validation UAR and loss unchanged after epoch 1, which never counts
+    /// as an improvement, so training stops after 1 + patience epochs and keeps epoch 1.
+    @Test func stopsWhenPatienceRunsOut() throws {
+        let data = try RealFeatures.dataset()
+        let model = try Model(spec: .lstm(LSTMSpec()), inputSize: data.featureCount, classCount: 4, seed: 3)
+        model.inputNormalization = InputNormalization.fit(data)
+        var options = TrainingOptions()
+        options.epochs = 12
+        options.batchSize = 8
+        options.patience = 3
+        options.learningRate = 1e-30
+        options.threads = 1
+        let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+        #expect(result.stoppedEarly)
+        #expect(result.curve.count == 4, "\(result.curve.map { ($0.epoch, $0.validationUAR ?? -1, $0.validationLoss ?? -1) })")
+        #expect(result.bestEpoch == 1)
     }
 
     @Test func equalValidationUARIsBrokenByLowerLoss() {
