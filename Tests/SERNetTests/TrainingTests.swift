@@ -63,8 +63,9 @@ struct TrainingTests {
         #expect(first != other)
     }
 
-    /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
-    @Test func keepsTheBestEpoch() throws {
+    /// An LSTM (seed 3) trained on the real sequences and validated on them: at most 12 epochs, batches of 8,
+    /// patience 3, one thread; `adjust` sets the rest.
+    func fitWithPatience(_ adjust: (inout TrainingOptions) -> Void) throws -> (model: Model, data: SequenceDataset, result: TrainingResult) {
         let data = try RealFeatures.dataset()
         let model = try Model(spec: .lstm(LSTMSpec()), inputSize: data.featureCount, classCount: 4, seed: 3)
         model.inputNormalization = InputNormalization.fit(data)
@@ -72,11 +73,18 @@ struct TrainingTests {
         options.epochs = 12
         options.batchSize = 8
         options.patience = 3
-        options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
-        options.schedule = LearningRateSchedule(kind: .step)
-        options.schedule.stepSize = 4
         options.threads = 1
-        let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+        adjust(&options)
+        return (model, data, try Trainer(model: model).fit(train: data, validation: data, options: options))
+    }
+
+    /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
+    @Test func keepsTheBestEpoch() throws {
+        let (model, data, result) = try fitWithPatience { options in
+            options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
+            options.schedule = LearningRateSchedule(kind: .step)
+            options.schedule.stepSize = 4
+        }
         let best = try #require(result.curve.first { $0.epoch == result.bestEpoch })
         #expect(best.validationUAR == result.curve.compactMap(\.validationUAR).max())
         #expect(Trainer(model: model).evaluate(data).uar == result.bestValidationUAR)
@@ -90,16 +98,7 @@ struct TrainingTests {
     /// has no batch statistics) leaves validation UAR and loss unchanged after epoch 1, which never counts
     /// as an improvement, so training stops after 1 + patience epochs and keeps epoch 1.
     @Test func stopsWhenPatienceRunsOut() throws {
-        let data = try RealFeatures.dataset()
-        let model = try Model(spec: .lstm(LSTMSpec()), inputSize: data.featureCount, classCount: 4, seed: 3)
-        model.inputNormalization = InputNormalization.fit(data)
-        var options = TrainingOptions()
-        options.epochs = 12
-        options.batchSize = 8
-        options.patience = 3
-        options.learningRate = 1e-30
-        options.threads = 1
-        let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+        let (_, _, result) = try fitWithPatience { $0.learningRate = 1e-30 }
         #expect(result.stoppedEarly)
         #expect(result.curve.count == 4, "\(result.curve.map { ($0.epoch, $0.validationUAR ?? -1, $0.validationLoss ?? -1) })")
         #expect(result.bestEpoch == 1)
