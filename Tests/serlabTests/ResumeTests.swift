@@ -7,14 +7,13 @@ import Testing
 /// and writes a metrics.json byte-identical to an uninterrupted run's. Real SAVEE audio (two emotions,
 /// 120 utterances, 4 leave-one-speaker-out folds), real feature cache, a real SERNet MLP for 3 epochs.
 @Suite(.serialized) struct ResumeTests {
-    struct Moment: Sendable, CustomTestStringConvertible {
+    struct Moment: Sendable {
         /// The `SERLAB_TEST_KILL_AT` point.
         var point: String
         /// Folds whose done marker exists when the process dies.
         var foldsDone: Int
         /// Whether this moment needs features still to be extracted (a fresh cache).
         var freshCache = false
-        var testDescription: String { point }
     }
 
     static let moments = [
@@ -33,36 +32,9 @@ import Testing
      "output": {"bootstrapResamples": 100}}
     """
 
-    /// The shared work of every moment: a folder holding the config and the uninterrupted run's metrics.json.
-    final class Reference: @unchecked Sendable {
-        let folder = TestSupport.temporaryDirectory("serlab-resume")
-        var config: URL { folder.appendingPathComponent("resume_savee.json") }
-        var cache: URL { folder.appendingPathComponent("cache") }
-        private var metrics: Data?
-        private let lock = NSLock()
-
-        deinit { try? FileManager.default.removeItem(at: folder) }
-
-        /// The uninterrupted run's metrics.json (computed once).
-        func uninterruptedMetrics() throws -> Data {
-            lock.lock()
-            defer { lock.unlock() }
-            if let metrics { return metrics }
-            try ResumeTests.configText.write(to: config, atomically: true, encoding: .utf8)
-            let results = folder.appendingPathComponent("uninterrupted")
-            let run = try ResumeTests.serlab(self, results: results, cache: cache)
-            try #require(run.status == 0 && !run.signalled, "uninterrupted run failed: \(run.standardError)")
-            let data = try Data(contentsOf: try ResumeTests.onlyRunFolder(results).appendingPathComponent("metrics.json"))
-            metrics = data
-            return data
-        }
-    }
-
-    static let reference = Reference()
-
-    static func serlab(_ reference: Reference, results: URL, cache: URL, killAt: String? = nil) throws -> TestSupport.ProcessResult {
+    static func serlab(config: URL, results: URL, cache: URL, killAt: String? = nil) throws -> TestSupport.ProcessResult {
         let savee = try TestSupport.corpus("savee")
-        return try TestSupport.runSerlab(["run", reference.config.path, "--results", results.path, "--cache", cache.path, "--corpora", savee.path],
+        return try TestSupport.runSerlab(["run", config.path, "--results", results.path, "--cache", cache.path, "--corpora", savee.path],
                                          environment: killAt.map { ["SERLAB_TEST_KILL_AT": $0] } ?? [:])
     }
 
@@ -74,16 +46,33 @@ import Testing
         return experiment.appendingPathComponent(runs[0])
     }
 
-    @Test(arguments: moments)
-    func killedRunResumesToTheSameMetrics(moment: Moment) throws {
-        let expected = try Self.reference.uninterruptedMetrics()
-        let results = Self.reference.folder.appendingPathComponent("killed-\(moment.point)")
-        let cache = moment.freshCache ? Self.reference.folder.appendingPathComponent("cache-\(moment.point)") : Self.reference.cache
+    /// One uninterrupted run, then each moment in turn (its own results folder; the uninterrupted run's
+    /// feature cache, or a fresh one for a kill during the features).
+    @Test func killedRunResumesToTheSameMetrics() throws {
+        let folder = TestSupport.temporaryDirectory("serlab-resume")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("resume_savee.json")
+        try Self.configText.write(to: config, atomically: true, encoding: .utf8)
+        let uninterrupted = folder.appendingPathComponent("uninterrupted"), sharedCache = folder.appendingPathComponent("cache")
+        let reference = try Self.serlab(config: config, results: uninterrupted, cache: sharedCache)
+        try #require(reference.status == 0 && !reference.signalled, "uninterrupted run failed: \(reference.standardError)")
+        let expected = try Data(contentsOf: try Self.onlyRunFolder(uninterrupted).appendingPathComponent("metrics.json"))
+        for moment in Self.moments {
+            let cache = moment.freshCache ? folder.appendingPathComponent("cache-\(moment.point)") : sharedCache
+            // A moment that cannot go on (e.g. the process was not killed) is reported; the next one still runs.
+            do {
+                try check(moment, config: config, results: folder.appendingPathComponent("killed-\(moment.point)"), cache: cache, expected: expected)
+            } catch {
+                Issue.record(error, "kill at \(moment.point)")
+            }
+        }
+    }
 
-        let killed = try Self.serlab(Self.reference, results: results, cache: cache, killAt: moment.point)
+    func check(_ moment: Moment, config: URL, results: URL, cache: URL, expected: Data) throws {
+        let killed = try Self.serlab(config: config, results: results, cache: cache, killAt: moment.point)
         try #require(killed.signalled && killed.status == SIGKILL, "the run was not killed at \(moment.point): status \(killed.status), \(killed.standardError)")
         let run = try Self.onlyRunFolder(results)
-        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("metrics.json").path))
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("metrics.json").path), "\(moment.point): the killed run finished")
         for fold in 0..<4 {
             let done = FileManager.default.fileExists(atPath: run.appendingPathComponent("folds/fold-\(fold)/done").path)
             #expect(done == (fold < moment.foldsDone), "fold \(fold) done marker after a kill at \(moment.point)")
@@ -93,12 +82,12 @@ import Testing
                     "the fold's files were written before the kill")
         }
 
-        let resumed = try Self.serlab(Self.reference, results: results, cache: cache)
-        #expect(resumed.status == 0 && !resumed.signalled, "\(resumed.standardError)")
-        #expect((resumed.standardOutput + resumed.standardError).contains("resuming \(run.path)"), "the killed run was not resumed")
+        let resumed = try Self.serlab(config: config, results: results, cache: cache)
+        #expect(resumed.status == 0 && !resumed.signalled, "\(moment.point): \(resumed.standardError)")
+        #expect((resumed.standardOutput + resumed.standardError).contains("resuming \(run.path)"), "\(moment.point): the killed run was not resumed")
         #expect(try Self.onlyRunFolder(results) == run)
         let timings = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("timings.json"))) as? [String: Any]
-        #expect(timings?["resumedFolds"] as? Int == moment.foldsDone, "folds read back instead of retrained")
+        #expect(timings?["resumedFolds"] as? Int == moment.foldsDone, "\(moment.point): expected the \(moment.foldsDone) finished folds read back, not retrained")
         let metrics = try Data(contentsOf: run.appendingPathComponent("metrics.json"))
         #expect(metrics == expected, "metrics.json after resuming from a kill at \(moment.point) differs from the uninterrupted run's")
     }
