@@ -8,6 +8,21 @@
 # samples) plus one little-endian float32 file per case (frames x columns, row-major, in serlab's
 # column order) and the float32 input samples of the synthetic cases, so the Swift tests run on
 # literally the same samples.
+#
+# Tolerances LibrosaAgreementTests allows per feature (serlab float32 vs librosa float64 on the same
+# samples; |d| = |serlab - librosa|, v = |librosa|), and the worst seen with these fixtures:
+#   MFCC, log-mel, deltas, chroma, voicing, their functionals: |d| <= 1e-3
+#       (worst 6e-4 on MFCC 0 of a loud tone, about 1e-4 elsewhere)
+#   RMS and its functionals:            |d| <= 1e-5 v + 1e-15  (worst 1.2e-7 relative; values down to 1e-13)
+#   spectral flatness (+ functionals):  |d| <= 1e-3 v + 1e-12  (worst 1.4e-4 relative, on a 2.8e-5 value of
+#       the 96 kHz TESS clip; pure-tone values down to 5e-12 within 3e-14)
+#   ZCR (+ functionals):                |d| <= 1e-6 v + 1e-9   (exact: one crossing more or less is
+#       1/frame length, 4.9e-4 at 2048, and fails)
+#   centroid, bandwidth, roll-off, f0 (Hz): |d| <= 1e-3 + 1e-5 v  (float32 resolution of kHz values)
+#   centroid, bandwidth of the pure-tone cases: |d| <= 1e-3 max(1, v)  (float32 FFT rounding floor
+#       weighted by (f - centroid)^2; see Sources/SERFeatures/README.md)
+# 1e-3 absolute used to cover RMS, flatness and ZCR too, which left them unchecked: their values are
+# mostly below 1e-3.
 import json
 import os
 import sys

@@ -157,7 +157,10 @@ public struct ExperimentRunner: Sendable {
     func extractFeatures(_ dataset: LoadedDataset) throws -> ([FeatureMatrix], FeatureProvider) {
         let provider = try components.features(config.features, dataset.corpusName, options.cacheDirectory, threads)
         let reporter = progress
-        var features = try provider.features(for: dataset.items.map(\.url)) { done, total in reporter.report(.features(done: done, total: total)) }
+        var features = try provider.features(for: dataset.items.map(\.url)) { done, total in
+            reporter.report(.features(done: done, total: total))
+            if 2 * done >= total { TestKillPoint.reached("features") }
+        }
         if config.input != InputConfig() { features = features.map(config.input.shape) }
         precondition(features.count == dataset.items.count, "feature provider returned \(features.count) matrices for \(dataset.items.count) files")
         return (features, provider)
@@ -226,6 +229,7 @@ public struct ExperimentRunner: Sendable {
             let perEpoch = elapsed / Double(max(record.epoch, 1))
             let left = perEpoch * Double(epochs - record.epoch) + (averageFold ?? perEpoch * Double(epochs)) * Double(remainingAfter)
             reporter.report(.epoch(fold: fold.index, foldCount: foldCount, record: record, epochs: epochs, secondsLeft: left))
+            TestKillPoint.reached("fold-\(fold.index)-epoch-\(record.epoch)")
         }
         let testSet = data.set(fold.test)
         let probabilities = try trained.predict(testSet.features)

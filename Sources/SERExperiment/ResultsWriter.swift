@@ -18,6 +18,7 @@ public enum ResultsWriter {
         try run.write(learningCurve(result.curve).csv(), to: folder + "curve.csv")
         try run.write(PredictionRow.csv(result.predictions, labels: labels), to: folder + "predictions.csv")
         try run.write("\(result.seconds)\n", to: folder + "seconds")
+        TestKillPoint.reached("fold-\(result.plan.index)-files")
         try run.write("done\n", to: folder + "done")
     }
 

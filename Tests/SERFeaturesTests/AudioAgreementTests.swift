@@ -20,22 +20,27 @@ import SERTestSupport
         #expect(abs(squares - check.sumOfSquares) <= 1e-6 * max(1, check.sumOfSquares), "\(label): sum of squares \(squares) vs \(check.sumOfSquares)")
     }
 
+    /// The corpus-clip cases exist (with cases.json unreadable the tests below would have no arguments).
+    @Test func hasCorpusClipCases() {
+        #expect(Self.fileFixtures.count >= 3, "\(Self.fileFixtures.count) corpus-clip cases in cases.json")
+    }
+
     /// Decoding alone (native rate, channels averaged) gives librosa's samples bit for bit.
     @Test(arguments: fileFixtures)
     func nativeDecodingMatches(fixture: LibrosaFixture) throws {
-        _ = try TestSupport.corpus(String(fixture.input.path!.split(separator: "/")[0]))
-        let clip = try AudioFile.read(fixture.corpusURL!)
+        _ = try TestSupport.corpus(String(try #require(fixture.input.path).split(separator: "/")[0]))
+        let clip = try AudioFile.read(try #require(fixture.corpusURL))
         #expect(clip.sampleRate == fixture.input.nativeRate)
-        Self.compare(clip.samples, fixture.input.native!, allowed: 0, label: "\(fixture.name) native")
+        Self.compare(clip.samples, try #require(fixture.input.native, "\(fixture.name) has no native sample check"), allowed: 0, label: "\(fixture.name) native")
     }
 
     /// libsoxr HQ one-shot plus padding to ceil(n x ratio) gives librosa's resampled samples, bit for bit
     /// at the 64 spot checks.
     @Test(arguments: fileFixtures.filter { $0.input.resampled != nil })
     func resamplingMatches(fixture: LibrosaFixture) throws {
-        _ = try TestSupport.corpus(String(fixture.input.path!.split(separator: "/")[0]))
-        let clip = try AudioFile.read(fixture.corpusURL!, sampleRate: fixture.spec.sampleRate)
+        _ = try TestSupport.corpus(String(try #require(fixture.input.path).split(separator: "/")[0]))
+        let clip = try AudioFile.read(try #require(fixture.corpusURL), sampleRate: fixture.spec.sampleRate)
         #expect(clip.sampleRate == fixture.spec.sampleRate)
-        Self.compare(clip.samples, fixture.input.resampled!, allowed: 0, label: "\(fixture.name) at \(fixture.spec.sampleRate) Hz")
+        Self.compare(clip.samples, try #require(fixture.input.resampled), allowed: 0, label: "\(fixture.name) at \(fixture.spec.sampleRate) Hz")
     }
 }

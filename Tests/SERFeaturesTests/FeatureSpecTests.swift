@@ -78,7 +78,10 @@ import Testing
 
     @Test func wrongTypeNamesTheKey() {
         #expect(throws: FeatureSpecError.self) { try decode(#"{"hopLength": "short"}"#) }
-        do { _ = try decode(#"{"features": ["mfcc", "loudness"]}"#) } catch let error as FeatureSpecError {
+        do {
+            _ = try decode(#"{"features": ["mfcc", "loudness"]}"#)
+            Issue.record("an unknown feature name was accepted")
+        } catch let error as FeatureSpecError {
             #expect(error.path == "features[1]")
         } catch { Issue.record("wrong error \(error)") }
     }

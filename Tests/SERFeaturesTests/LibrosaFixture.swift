@@ -36,18 +36,28 @@ struct LibrosaFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     static let directory = TestSupport.packageRoot.appendingPathComponent("Tests/SERFeaturesTests/Fixtures")
 
-    static let all: [LibrosaFixture] = {
+    /// Why a fixture could not be loaded; a test that needs it fails with this, the rest of the run goes on.
+    struct LoadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// cases.json, read once: the cases, or why they could not be read (`LibrosaAgreementTests.fixturesLoad`
+    /// fails with it; the parameterised tests then have no arguments rather than crashing the test process).
+    static let loaded: Result<[LibrosaFixture], LoadError> = {
         struct Index: Decodable { var cases: [LibrosaFixture] }
         let url = directory.appendingPathComponent("cases.json")
         do {
-            return try JSONDecoder().decode(Index.self, from: Data(contentsOf: url)).cases
+            return .success(try JSONDecoder().decode(Index.self, from: Data(contentsOf: url)).cases)
         } catch {
-            fatalError("cannot read \(url.path): \(error)")
+            return .failure(LoadError(description: "cannot read \(url.path): \(error)"))
         }
     }()
 
-    static func named(_ name: String) -> LibrosaFixture {
-        guard let fixture = all.first(where: { $0.name == name }) else { fatalError("no fixture case \(name)") }
+    /// The cases, or none when cases.json could not be read.
+    static var all: [LibrosaFixture] { (try? loaded.get()) ?? [] }
+
+    static func named(_ name: String) throws -> LibrosaFixture {
+        guard let fixture = try loaded.get().first(where: { $0.name == name }) else { throw LoadError(description: "no fixture case \(name) in cases.json") }
         return fixture
     }
 
@@ -65,14 +75,19 @@ struct LibrosaFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     /// The input samples at `spec.sampleRate`: the stored ones, or the corpus file through SERAudio.
     func samples() throws -> [Float] {
+        func required<Value>(_ value: Value?, _ key: String) throws -> Value {
+            guard let value else { throw LoadError(description: "\(name): input kind \(input.kind) needs input.\(key), found none") }
+            return value
+        }
         switch input.kind {
-        case "samples": return try Self.floats(input.file!)
-        case "zeros": return [Float](repeating: 0, count: input.count!)
+        case "samples": return try Self.floats(try required(input.file, "file"))
+        case "zeros": return [Float](repeating: 0, count: try required(input.count, "count"))
         case "file":
-            let root = try TestSupport.corpus(String(input.path!.split(separator: "/")[0]))
-            let url = root.deletingLastPathComponent().appendingPathComponent(input.path!)
+            let path = try required(input.path, "path")
+            let root = try TestSupport.corpus(String(path.split(separator: "/")[0]))
+            let url = root.deletingLastPathComponent().appendingPathComponent(path)
             return try AudioFile.read(url, sampleRate: spec.sampleRate).samples
-        default: fatalError("unknown input kind \(input.kind)")
+        default: throw LoadError(description: "\(name): unknown input kind \(input.kind) (expected samples, zeros or file)")
         }
     }
 

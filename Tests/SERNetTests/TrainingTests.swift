@@ -63,8 +63,9 @@ struct TrainingTests {
         #expect(first != other)
     }
 
-    /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
-    @Test func keepsTheBestEpoch() throws {
+    /// An LSTM (seed 3) trained on the real sequences and validated on them: at most 12 epochs, batches of 8,
+    /// patience 3, one thread; `adjust` sets the rest.
+    func fitWithPatience(_ adjust: (inout TrainingOptions) -> Void) throws -> (model: Model, data: SequenceDataset, result: TrainingResult) {
         let data = try RealFeatures.dataset()
         let model = try Model(spec: .lstm(LSTMSpec()), inputSize: data.featureCount, classCount: 4, seed: 3)
         model.inputNormalization = InputNormalization.fit(data)
@@ -72,17 +73,35 @@ struct TrainingTests {
         options.epochs = 12
         options.batchSize = 8
         options.patience = 3
-        options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
-        options.schedule = LearningRateSchedule(kind: .step)
-        options.schedule.stepSize = 4
         options.threads = 1
-        let result = try Trainer(model: model).fit(train: data, validation: data, options: options)
+        adjust(&options)
+        return (model, data, try Trainer(model: model).fit(train: data, validation: data, options: options))
+    }
+
+    /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
+    @Test func keepsTheBestEpoch() throws {
+        let (model, data, result) = try fitWithPatience { options in
+            options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
+            options.schedule = LearningRateSchedule(kind: .step)
+            options.schedule.stepSize = 4
+        }
         let best = try #require(result.curve.first { $0.epoch == result.bestEpoch })
         #expect(best.validationUAR == result.curve.compactMap(\.validationUAR).max())
         #expect(Trainer(model: model).evaluate(data).uar == result.bestValidationUAR)
-        #expect(result.curve.count <= 12)
-        if result.stoppedEarly { #expect(result.curve.count == result.bestEpoch + 3) }
+        // Training ends 3 epochs (the patience) after the best one, or at epoch 12, whichever comes first.
+        #expect(result.curve.count == min(12, result.bestEpoch + 3), "best epoch \(result.bestEpoch), \(result.curve.count) epochs")
+        #expect(result.stoppedEarly == (result.curve.count < 12))
         #expect(result.curve.map(\.learningRate).prefix(5) == [0.03, 0.03, 0.03, 0.03, 0.015].map { Double(Float($0)) }.prefix(min(5, result.curve.count)))
+    }
+
+    /// Patience runs out for certain: a learning rate too small to move any float32 weight (and an LSTM, which
+    /// has no batch statistics) leaves validation UAR and loss unchanged after epoch 1, which never counts
+    /// as an improvement, so training stops after 1 + patience epochs and keeps epoch 1.
+    @Test func stopsWhenPatienceRunsOut() throws {
+        let (_, _, result) = try fitWithPatience { $0.learningRate = 1e-30 }
+        #expect(result.stoppedEarly)
+        #expect(result.curve.count == 4, "\(result.curve.map { ($0.epoch, $0.validationUAR ?? -1, $0.validationLoss ?? -1) })")
+        #expect(result.bestEpoch == 1)
     }
 
     @Test func equalValidationUARIsBrokenByLowerLoss() {

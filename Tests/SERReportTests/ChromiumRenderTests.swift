@@ -33,6 +33,14 @@ import SERTestSupport
         let result = try Self.render(html, png, width: 1280, height: 3000)
         #expect(result.status == 0, "\(result.output)")
         #expect(try Self.pngSize(png) == (1280, 3000))
+        // Something was drawn: a blank page of the same size compresses to a small fraction of the report's
+        // screenshot (plots, tables and text), so a report that renders empty fails here.
+        let blankHTML = root.appendingPathComponent("blank.html"), blankPNG = root.appendingPathComponent("blank.png")
+        try Data("<!DOCTYPE html><html><body></body></html>".utf8).write(to: blankHTML)
+        let blank = try Self.render(blankHTML, blankPNG, width: 1280, height: 3000)
+        #expect(blank.status == 0, "\(blank.output)")
+        let reportBytes = try Data(contentsOf: png).count, blankBytes = try Data(contentsOf: blankPNG).count
+        #expect(reportBytes > 10 * blankBytes, "report screenshot \(reportBytes) bytes, blank page \(blankBytes) bytes")
         if let keep = ProcessInfo.processInfo.environment["SERLAB_REPORT_ARTIFACTS"], !keep.isEmpty {
             let folder = URL(fileURLWithPath: keep)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -93,7 +93,21 @@ import SERResults
         #expect(table.contains("*"))
         #expect(table.contains("Wilcoxon p=0.0625 (exact, n=5)"))
         #expect(table.contains("McNemar p<0.001 (0 vs "))
-        // Aligned: every data row of the first group's table is as wide as or narrower than the header.
+        // Aligned: in the first group's table every cell of every data row starts where its column's title
+        // starts in the header (a column start is the line start or a non-space after two spaces).
+        let lines = table.components(separatedBy: "\n").map(Array.init)
+        let headerIndex = try #require(lines.firstIndex { String($0).hasPrefix("run ") })
+        let header = lines[headerIndex]
+        let starts = header.indices.filter { $0 == 0 || ($0 >= 2 && header[$0] != " " && header[$0 - 1] == " " && header[$0 - 2] == " ") }
+        #expect(starts.count == 5 + Metric.allCases.count, "\(String(header))")
+        let rowCount = try #require(comparison.groups.first).rows.count
+        #expect(rowCount >= 2)
+        for row in lines[(headerIndex + 1)..<(headerIndex + 1 + rowCount)] {
+            for start in starts {
+                #expect(start < row.count && row[start] != " " && (start == 0 || row[start - 1] == " "),
+                        "column at \(start) misaligned:\n\(String(header))\n\(String(row))")
+            }
+        }
         let markdown = try comparison.render(.markdown)
         #expect(markdown.contains("| run | model | features | params | time | WA | UAR | macro-F1 |"))
         #expect(markdown.contains("**"))

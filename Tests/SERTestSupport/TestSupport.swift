@@ -72,19 +72,26 @@ public enum TestSupport {
 
     /// What a finished program printed and its exit status.
     public struct ProcessResult: Sendable {
+        /// The exit status, or the signal number when `signalled`.
         public var status: Int32
+        /// Whether a signal ended the program (e.g. SIGKILL) rather than an exit.
+        public var signalled: Bool = false
         public var standardOutput: String
         public var standardError: String
     }
 
     /// Runs `executable` to its end, capturing both outputs (read at the same time, so neither pipe
     /// fills up and stalls the program); `input`, when given, is its standard input (from a file, so a
-    /// large input cannot block on a full pipe).
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> ProcessResult {
+    /// large input cannot block on a full pipe); `environment` adds to (or replaces values of) this process's.
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: URL? = nil,
+                           environment: [String: String] = [:]) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
@@ -95,13 +102,15 @@ public enum TestSupport {
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+        return ProcessResult(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+                             standardOutput: String(decoding: outputData, as: UTF8.self),
                              standardError: String(decoding: errorData.wait(), as: UTF8.self))
     }
 
     /// Runs the built `serlab` with `arguments`.
-    public static func runSerlab(_ arguments: [String], in directory: URL? = nil, input: URL? = nil) throws -> ProcessResult {
-        try run(try serlabExecutable(), arguments, in: directory, input: input)
+    public static func runSerlab(_ arguments: [String], in directory: URL? = nil, input: URL? = nil,
+                                 environment: [String: String] = [:]) throws -> ProcessResult {
+        try run(try serlabExecutable(), arguments, in: directory, input: input, environment: environment)
     }
 
     /// Bytes handed from the thread that reads a pipe to the one waiting for them.
