@@ -91,7 +91,7 @@ extension Comparison {
     }
 
     static func legend(_ group: ComparisonGroup) -> String {
-        "Mean ± sd over \(group.foldCount) folds in %, [95% t-interval over folds]" + (group.rows.count > 1 ? "; * best in column." : ".")
+        "Mean ± sd over \(group.foldCount) folds in %, [\(Summary.intervalName)]" + (group.rows.count > 1 ? "; * best in column." : ".")
     }
 
     static func pairSection(_ group: ComparisonGroup) -> [String] {

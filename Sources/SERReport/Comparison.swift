@@ -10,7 +10,7 @@ public struct ComparisonRow: Codable, Equatable, Sendable {
     public var parameters: String
     /// Total wall-clock seconds from timings.json, when present.
     public var timeSeconds: Double?
-    /// Mean, sample sd and 95% t-interval over folds, by metric (`accuracy`, `uar`, `macroF1`).
+    /// Mean, sample sd and 95% logit-scale t-interval over folds (`Summary`), by metric (`accuracy`, `uar`, `macroF1`).
     public var metrics: [String: Summary]
     /// Metrics (raw values of `Metric`) for which this row has the best mean in its group.
     public var best: [String]
@@ -150,7 +150,7 @@ public struct Comparison: Codable, Equatable, Sendable {
         var metrics: [String: Summary] = [:]
         for metric in Metric.allCases {
             let values = run.foldValues(metric)
-            metrics[metric.rawValue] = values.isEmpty ? Summary([.nan]) : Summary(values)
+            metrics[metric.rawValue] = values.isEmpty ? Summary([.nan]) : Summary(values, testCounts: run.foldTestCounts)
         }
         return ComparisonRow(run: run.displayName, configName: run.metrics.name, model: run.metrics.model, features: run.featuresSummary,
                              parameters: run.parametersSummary, timeSeconds: run.totalSeconds, metrics: metrics, best: [],

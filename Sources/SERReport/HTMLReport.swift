@@ -82,7 +82,7 @@ public struct HTMLReport {
 
     func comparisonSection() -> String {
         var out = ["<section id=\"comparison\" class=\"comparison\"><h2>Comparison</h2>",
-                   "<p class=\"note\">Runs are grouped by corpus, label set and test folds; numbers from different groups are not comparable. Cells: mean ± sd over folds in %, [95% t-interval over folds]; bold: best in its column.</p>"]
+                   "<p class=\"note\">Runs are grouped by corpus, label set and test folds; numbers from different groups are not comparable. Cells: mean ± sd over folds in %, [\(Summary.intervalName)]; bold: best in its column.</p>"]
         for group in comparison.groups {
             out.append("<h3>\(e(group.title))</h3><div class=\"tablewrap\"><table><thead><tr><th>run</th><th>model</th><th>features</th><th>params</th><th>time</th>"
                        + Metric.allCases.map { "<th>\($0.title)</th>" }.joined() + "</tr></thead><tbody>")

@@ -117,33 +117,3 @@ public enum SignificanceTests {
         return ranks
     }
 }
-
-/// Mean, sample standard deviation and a t confidence interval over a few values (folds).
-public struct Summary: Codable, Equatable, Sendable {
-    public var mean: Double
-    /// Sample standard deviation (n - 1 in the denominator); 0 for a single value.
-    public var standardDeviation: Double
-    /// 95% interval mean ± t_{0.975, n-1} · sd / √n; nil with fewer than two values.
-    public var confidenceLow: Double?
-    public var confidenceHigh: Double?
-    public var count: Int
-
-    public init(_ values: [Double]) {
-        precondition(!values.isEmpty, "Summary of no values")
-        count = values.count
-        mean = Summary.mean(values)
-        standardDeviation = Summary.standardDeviation(values)
-        if values.count >= 2 {
-            let half = Distributions.studentTQuantile(0.975, degreesOfFreedom: Double(values.count - 1))
-                * standardDeviation / Double(values.count).squareRoot()
-            confidenceLow = mean - half
-            confidenceHigh = mean + half
-        }
-    }
-
-    /// `SampleStatistics.mean` (SERCore): NaN for no values.
-    public static func mean(_ values: [Double]) -> Double { SampleStatistics.mean(values) }
-
-    /// `SampleStatistics.standardDeviation` (SERCore): n - 1, 0 for fewer than two values.
-    public static func standardDeviation(_ values: [Double]) -> Double { SampleStatistics.standardDeviation(values) }
-}
