@@ -46,13 +46,18 @@ extension Comparison {
     /// "p<0.001", or "p=" with three significant digits (p=0.0625, p=0.00912).
     static func pValue(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + String(format: "%.3g", p) }
 
+    /// "p=0.0625", with ", Holm p=0.125" when the test has a Holm-adjusted p-value.
+    static func pValues(_ result: TestResult) -> String {
+        pValue(result.pValue) + (result.holmPValue.map { ", Holm " + pValue($0) } ?? "")
+    }
+
     /// One line per pair: the UAR difference and the three tests.
     static func pairLine(_ pair: PairComparison) -> String {
         var parts = ["\(pair.first) vs \(pair.second): ΔUAR \(String(format: "%+.1f", (pair.meanDifference["uar"] ?? .nan) * 100)) pts"]
-        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValue(w.pValue)) (\(w.method), n=\(w.sampleSize))") }
-        if let t = pair.pairedT { parts.append("paired t \(pValue(t.pValue)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
+        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValues(w)) (\(w.method), n=\(w.sampleSize))") }
+        if let t = pair.pairedT { parts.append("paired t \(pValues(t)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
         if let m = pair.mcnemar, let b = pair.onlyFirstCorrect, let c = pair.onlySecondCorrect {
-            parts.append("McNemar \(pValue(m.pValue)) (\(b) vs \(c) discordant, \(m.method))")
+            parts.append("McNemar \(pValues(m)) (\(b) vs \(c) discordant, \(m.method))")
         }
         var line = parts.joined(separator: "; ")
         if !pair.notes.isEmpty { line += " [" + pair.notes.joined(separator: "; ") + "]" }
@@ -97,7 +102,9 @@ extension Comparison {
     static func pairSection(_ group: ComparisonGroup) -> [String] {
         guard !group.pairs.isEmpty else { return [] }
         let heading = group.reference.map { "Paired tests against the best UAR run \($0)" } ?? "Paired tests"
-        return ["\(heading) (Wilcoxon and t on fold UARs, McNemar on pooled predictions; two-sided):"]
+        let holm = group.pairs.count > 1
+            ? "; each raw p beside its Holm-adjusted p over the \(group.pairs.count) comparisons of that test" : ""
+        return ["\(heading) (Wilcoxon and t on fold UARs, McNemar on pooled predictions; two-sided\(holm)):"]
             + group.pairs.map(pairLine)
     }
 
@@ -137,7 +144,8 @@ extension Comparison {
         for metric in Metric.allCases {
             header += ["mean", "std", "ci95Low", "ci95High", "best"].map { "\(metric.rawValue)_\($0)" }
         }
-        header += ["reference", "uarDifference", "wilcoxonP", "pairedTP", "mcnemarP", "onlyThisCorrect", "onlyReferenceCorrect"]
+        header += ["reference", "uarDifference", "wilcoxonP", "pairedTP", "mcnemarP", "onlyThisCorrect", "onlyReferenceCorrect",
+                   "wilcoxonHolmP", "pairedTHolmP", "mcnemarHolmP"]
         var lines = [header.joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { $0.isNaN ? "" : String($0) } ?? "" }
         for (groupIndex, group) in groups.enumerated() {
@@ -152,9 +160,10 @@ extension Comparison {
                 }
                 if let pair = group.pairs.first(where: { $0.first == row.run && $0.second == group.reference }) {
                     fields += [pair.second, number(pair.meanDifference["uar"]), number(pair.wilcoxon?.pValue), number(pair.pairedT?.pValue),
-                               number(pair.mcnemar?.pValue), pair.onlyFirstCorrect.map(String.init) ?? "", pair.onlySecondCorrect.map(String.init) ?? ""]
+                               number(pair.mcnemar?.pValue), pair.onlyFirstCorrect.map(String.init) ?? "", pair.onlySecondCorrect.map(String.init) ?? "",
+                               number(pair.wilcoxon?.holmPValue), number(pair.pairedT?.holmPValue), number(pair.mcnemar?.holmPValue)]
                 } else {
-                    fields += ["", "", "", "", "", "", ""]
+                    fields += ["", "", "", "", "", "", "", "", "", ""]
                 }
                 lines.append(CSV.line(fields))
             }

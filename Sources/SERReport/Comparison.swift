@@ -141,9 +141,21 @@ public struct Comparison: Codable, Equatable, Sendable {
         } else {
             for row in rows.dropFirst() { pairs.append(try comparePair(row.run, reference)) }
         }
+        adjustForMultipleComparisons(&pairs)
         let first = runs[0].metrics
         return ComparisonGroup(corpus: first.corpus, labels: first.labels, protocolKind: first.protocol.kind, foldCount: first.protocol.folds,
                                foldsHash: first.protocol.foldsHash, rows: rows, reference: rows.count > 1 ? reference : nil, pairs: pairs)
+    }
+
+    /// With more than one pair, sets each test's `holmPValue`: Holm's adjustment over that test's
+    /// p-values on all pairs of the group (each test kind is its own family).
+    static func adjustForMultipleComparisons(_ pairs: inout [PairComparison]) {
+        guard pairs.count > 1 else { return }
+        for test in [\PairComparison.wilcoxon, \PairComparison.pairedT, \PairComparison.mcnemar] {
+            let tested = pairs.indices.filter { pairs[$0][keyPath: test] != nil }
+            let adjusted = SignificanceTests.holmAdjusted(tested.map { pairs[$0][keyPath: test]!.pValue })
+            for (index, p) in zip(tested, adjusted) { pairs[index][keyPath: test]!.holmPValue = p }
+        }
     }
 
     static func makeRow(_ run: RunFolder) -> ComparisonRow {

@@ -11,9 +11,13 @@ public struct TestResult: Codable, Equatable, Sendable {
     public var method: String
     /// Sample size the test used (non-zero differences, folds, or discordant pairs).
     public var sampleSize: Int
+    /// The p-value after Holm's adjustment over the family of tests it was run in (the same test
+    /// on every pair of a comparison group); nil when it was run alone.
+    public var holmPValue: Double?
 
-    public init(test: String, statistic: Double, pValue: Double, method: String, sampleSize: Int) {
+    public init(test: String, statistic: Double, pValue: Double, method: String, sampleSize: Int, holmPValue: Double? = nil) {
         self.test = test; self.statistic = statistic; self.pValue = pValue; self.method = method; self.sampleSize = sampleSize
+        self.holmPValue = holmPValue
     }
 }
 
@@ -115,5 +119,24 @@ public enum SignificanceTests {
             start = end + 1
         }
         return ranks
+    }
+}
+
+extension SignificanceTests {
+    /// Holm's step-down adjustment (Holm 1979) of m p-values from one family of tests: sorted
+    /// ascending, the i-th (from 0) becomes min(1, (m - i) p), then each is raised to the largest
+    /// adjusted value before it so the order is kept. Returned in the order given (as statsmodels'
+    /// `multipletests(method="holm")`). Controls the family-wise error rate without assuming
+    /// the tests are independent.
+    public static func holmAdjusted(_ pValues: [Double]) -> [Double] {
+        let m = pValues.count
+        let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
+        var adjusted = [Double](repeating: 0, count: m)
+        var running = 0.0
+        for (position, index) in order.enumerated() {
+            running = max(running, min(1, Double(m - position) * pValues[index]))
+            adjusted[index] = running
+        }
+        return adjusted
     }
 }
