@@ -194,6 +194,9 @@ public struct HTMLReport {
         out.append("<h3>Per-class recall</h3>")
         out.append(recallChart(run))
 
+        out.append("<h3>Per-class precision, recall and F1</h3>")
+        out.append(perClassSection(run))
+
         out.append("<h3>Learning curves</h3>")
         if run.foldCurves.isEmpty {
             out.append("<p class=\"note\">No folds/fold-&lt;k&gt;/curve.csv in this run folder.</p>")

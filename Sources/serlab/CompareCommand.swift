@@ -20,6 +20,7 @@ struct CompareCommand: ParsableCommand {
           serlab compare results/
           serlab compare results/lstm_tess results/cnn_tess --format markdown
           serlab compare results/ --pair lstm_tess cnn_tess
+          serlab compare results/ --per-class
         """
     )
 
@@ -36,12 +37,18 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Test every pair in a group, not only each run against the best.")
     var allPairs = false
 
+    @Flag(help: "Per-class precision, recall and F1 of each run, side by side per group.")
+    var perClass = false
+
     @Option(help: "Write to this file instead of standard output.")
     var output: String?
 
     func validate() throws {
         if !pair.isEmpty && pair.count != 2 {
             throw ValidationError("--pair takes exactly two runs, found \(pair.count): \(pair.joined(separator: " "))")
+        }
+        if perClass && !pair.isEmpty {
+            throw ValidationError("--per-class shows every run of each group; it cannot be combined with --pair")
         }
     }
 
@@ -60,6 +67,8 @@ struct CompareCommand: ParsableCommand {
                 default:
                     text = result.text()
                 }
+            } else if perClass {
+                text = try PerClassComparison(runs: runs, comparison: Comparison(runs: runs)).render(format)
             } else {
                 text = try Comparison(runs: runs, allPairs: allPairs).render(format)
             }
