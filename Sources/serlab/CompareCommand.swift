@@ -4,6 +4,11 @@ import SERReport
 
 extension ComparisonFormat: ExpressibleByArgument {}
 
+/// What `--across` ranks models over.
+enum AcrossDimension: String, ExpressibleByArgument, CaseIterable {
+    case corpora
+}
+
 /// `serlab compare`: the comparison table of runs, grouped so incomparable runs never mix.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +26,7 @@ struct CompareCommand: ParsableCommand {
           serlab compare results/lstm_tess results/cnn_tess --format markdown
           serlab compare results/ --pair lstm_tess cnn_tess
           serlab compare results/ --per-class
+          serlab compare results/ --across corpora
         """
     )
 
@@ -40,6 +46,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Per-class precision, recall and F1 of each run, side by side per group.")
     var perClass = false
 
+    @Option(help: ArgumentHelp("Rank models across corpora: mean UAR matrix, Friedman and Nemenyi tests.", valueName: "corpora"))
+    var across: AcrossDimension?
+
     @Option(help: "Write to this file instead of standard output.")
     var output: String?
 
@@ -49,6 +58,9 @@ struct CompareCommand: ParsableCommand {
         }
         if perClass && !pair.isEmpty {
             throw ValidationError("--per-class shows every run of each group; it cannot be combined with --pair")
+        }
+        if across != nil && (perClass || !pair.isEmpty || allPairs) {
+            throw ValidationError("--across corpora ranks models over corpora; it cannot be combined with --pair, --per-class or --all-pairs")
         }
     }
 
@@ -67,6 +79,8 @@ struct CompareCommand: ParsableCommand {
                 default:
                     text = result.text()
                 }
+            } else if across == .corpora {
+                text = try CorpusRanking(runs: runs).render(format)
             } else if perClass {
                 text = try PerClassComparison(runs: runs, comparison: Comparison(runs: runs)).render(format)
             } else {
