@@ -3,7 +3,7 @@ import SERCore
 
 /// Output formats of `serlab compare`.
 public enum ComparisonFormat: String, CaseIterable, Codable, Sendable {
-    case table, markdown, csv, json
+    case table, markdown, csv, json, latex
 }
 
 extension Comparison {
@@ -13,6 +13,7 @@ extension Comparison {
         case .markdown: return markdown()
         case .csv: return csv()
         case .json: return try Comparison.json(self)
+        case .latex: return LaTeXTable.comparison(self)
         }
     }
 

@@ -9,6 +9,7 @@ extension CorpusRanking {
         case .markdown: return table(markdown: true)
         case .csv: return csv()
         case .json: return try Comparison.json(self)
+        case .latex: return LaTeXTable.ranking(self)
         }
     }
 

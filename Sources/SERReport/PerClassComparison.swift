@@ -32,6 +32,7 @@ public struct PerClassComparison: Codable, Equatable, Sendable {
         case .markdown: return table(markdown: true)
         case .csv: return csv()
         case .json: return try Comparison.json(self)
+        case .latex: return LaTeXTable.perClass(self)
         }
     }
 

@@ -33,7 +33,7 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "Results folders or run folders (default: results).")
     var paths: [String] = []
 
-    @Option(help: "Output format: table, markdown, csv or json.")
+    @Option(help: "Output format: table, markdown, csv, json or latex (booktabs).")
     var format: ComparisonFormat = .table
 
     @Option(name: .customLong("pair"), parsing: .upToNextOption,
