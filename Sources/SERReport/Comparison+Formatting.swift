@@ -84,16 +84,27 @@ extension Comparison {
                               Comparison.duration(row.timeSeconds)]
                              + Metric.allCases.map { Comparison.cell(row.summary($0), best: group.rows.count > 1 && row.best.contains($0.rawValue)) })
             }
-            let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
-            for line in lines {
-                out.append(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces))
-            }
+            out += Comparison.aligned(lines)
             out.append(Comparison.legend(group))
             out += Comparison.pairSection(group).map { "  " + $0 }
             out.append("")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// Rows as text columns, each padded to its widest cell, two spaces apart, trailing spaces trimmed.
+    static func aligned(_ rows: [[String]]) -> [String] {
+        guard let first = rows.first else { return [] }
+        let widths = first.indices.map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { line in
+            zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// A Markdown table: the first column left-aligned, the others right-aligned, `|` in cells escaped.
+    static func markdownTable(header: [String], rows: [[String]]) -> [String] {
+        func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        return [line(header), "|---|" + header.dropFirst().map { _ in "---:|" }.joined()] + rows.map(line)
     }
 
     static func legend(_ group: ComparisonGroup) -> String {
@@ -170,6 +181,26 @@ extension Comparison {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The outputs of `serlab compare --per-class` and `--across corpora`: every format from a text
+/// table (aligned or Markdown), CSV and LaTeX.
+protocol ComparisonTable: Encodable {
+    func table(markdown: Bool) -> String
+    func csv() -> String
+    func latex() -> String
+}
+
+extension ComparisonTable {
+    func rendered(_ format: ComparisonFormat) throws -> String {
+        switch format {
+        case .table: return table(markdown: false)
+        case .markdown: return table(markdown: true)
+        case .csv: return csv()
+        case .json: return try Comparison.json(self)
+        case .latex: return latex()
+        }
     }
 }
 

@@ -2,16 +2,10 @@ import Foundation
 import SERCore
 import SERPlot
 
-extension CorpusRanking {
-    public func render(_ format: ComparisonFormat) throws -> String {
-        switch format {
-        case .table: return table(markdown: false)
-        case .markdown: return table(markdown: true)
-        case .csv: return csv()
-        case .json: return try Comparison.json(self)
-        case .latex: return LaTeXTable.ranking(self)
-        }
-    }
+extension CorpusRanking: ComparisonTable {
+    public func render(_ format: ComparisonFormat) throws -> String { try rendered(format) }
+
+    func latex() -> String { LaTeXTable.ranking(self) }
 
     static let heading = "Across corpora: mean UAR over folds in %, the model's rank on that corpus in brackets (1 = best)"
 
@@ -53,17 +47,10 @@ extension CorpusRanking {
         }
         var out: [String]
         if markdown {
-            out = ["### \(Self.heading)", "", "| " + header.joined(separator: " | ") + " |", "|---|" + header.dropFirst().map { _ in "---:|" }.joined()]
-            out += lines.map { "| " + $0.joined(separator: " | ") + " |" }
-            out.append("")
+            out = ["### \(Self.heading)", ""] + Comparison.markdownTable(header: header, rows: lines) + [""]
             out += (testLines() + notes).map { "- " + $0 }
         } else {
-            out = ["== \(Self.heading) =="]
-            let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max()! }
-            for line in [header] + lines {
-                out.append(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces))
-            }
+            out = ["== \(Self.heading) =="] + Comparison.aligned([header] + lines)
             out += testLines()
             out += notes.map { "note: " + $0 }
         }

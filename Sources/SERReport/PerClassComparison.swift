@@ -5,7 +5,7 @@ import SERResults
 /// `serlab compare --per-class`: per comparison group, each class's precision, recall and F1 for
 /// every run side by side, pooled over folds (from the summed confusion matrices), with the mean
 /// and sd over folds in CSV and JSON.
-public struct PerClassComparison: Codable, Equatable, Sendable {
+public struct PerClassComparison: Codable, Equatable, Sendable, ComparisonTable {
     public struct Group: Codable, Equatable, Sendable {
         public var title: String
         public var labels: [String]
@@ -26,15 +26,9 @@ public struct PerClassComparison: Codable, Equatable, Sendable {
         }
     }
 
-    public func render(_ format: ComparisonFormat) throws -> String {
-        switch format {
-        case .table: return table(markdown: false)
-        case .markdown: return table(markdown: true)
-        case .csv: return csv()
-        case .json: return try Comparison.json(self)
-        case .latex: return LaTeXTable.perClass(self)
-        }
-    }
+    public func render(_ format: ComparisonFormat) throws -> String { try rendered(format) }
+
+    func latex() -> String { LaTeXTable.perClass(self) }
 
     static let legend = "Per class: precision / recall / F1 in %, pooled over folds (the summed confusion matrices)."
 
@@ -56,18 +50,9 @@ public struct PerClassComparison: Codable, Equatable, Sendable {
                 [group.labels[index], Self.support(group, index)] + group.runs.map { Self.cell($0, index) }
             }
             if markdown {
-                out += ["### \(group.title)", "", "| " + header.joined(separator: " | ") + " |",
-                        "|---|---:|" + group.runs.map { _ in "---:|" }.joined()]
-                out += lines.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
-                out += ["", Self.legend, ""]
+                out += ["### \(group.title)", ""] + Comparison.markdownTable(header: header, rows: lines) + ["", Self.legend, ""]
             } else {
-                out.append("== \(group.title) ==")
-                let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max()! }
-                for line in [header] + lines {
-                    out.append(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                        .trimmingCharacters(in: .whitespaces))
-                }
-                out += [Self.legend, ""]
+                out += ["== \(group.title) =="] + Comparison.aligned([header] + lines) + [Self.legend, ""]
             }
         }
         return out.joined(separator: "\n")
