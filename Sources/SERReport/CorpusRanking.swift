@@ -8,7 +8,8 @@ import SERCore
 /// A model is metrics.json's `model` (mlp, cnn, lstm...); a data set is a corpus, or
 /// "corpus (protocol)" when that corpus was run under several protocols (tess's stratified folds
 /// and its cross-speaker split are different questions). Where a model has several runs on a
-/// data set the latest (highest run id) counts and the notes name the others. Only data sets on
+/// data set the latest counts (the most recently written metrics.json, then the highest run id:
+/// `--run-id` names need not sort by time) and the notes name the others. Only data sets on
 /// which every model has a run enter the ranks and tests.
 public struct CorpusRanking: Codable, Equatable, Sendable {
     public struct Cell: Codable, Equatable, Sendable {
@@ -45,7 +46,8 @@ public struct CorpusRanking: Codable, Equatable, Sendable {
         }
         var chosen: [String: [String: RunFolder]] = [:]
         var skipped: [String: [String]] = [:]
-        for run in runs.sorted(by: { ($0.runID, $0.displayName) > ($1.runID, $1.displayName) }) {
+        let written = Dictionary(runs.map { ($0.displayName, CorpusRanking.writtenAt($0)) }, uniquingKeysWith: { a, _ in a })
+        for run in runs.sorted(by: { (written[$0.displayName]!, $0.runID, $0.displayName) > (written[$1.displayName]!, $1.runID, $1.displayName) }) {
             let model = run.metrics.model, set = dataset(run)
             if chosen[model]?[set] == nil { chosen[model, default: [:]][set] = run } else { skipped["\(model)\u{1}\(set)", default: []].append(run.displayName) }
         }
@@ -91,5 +93,11 @@ public struct CorpusRanking: Codable, Equatable, Sendable {
         self.friedman = friedman
         self.nemenyi = nemenyi
         self.notes = notes
+    }
+
+    /// When the run's metrics.json was last written, or the distant past when it cannot be read.
+    static func writtenAt(_ run: RunFolder) -> Date {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: run.url.appendingPathComponent("metrics.json").path)
+        return attributes?[.modificationDate] as? Date ?? .distantPast
     }
 }

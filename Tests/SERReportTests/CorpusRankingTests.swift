@@ -62,6 +62,23 @@ import SERResults
         #expect(single.notes.last?.hasPrefix("no rank tests: they need at least two models and two corpora") == true)
     }
 
+    /// `--run-id` names need not sort by time: the most recently written metrics.json counts.
+    @Test func latestRunIsTheMostRecentlyWritten() throws {
+        let root = TestSupport.temporaryDirectory("serlab-across-latest")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var urls: [URL] = []
+        for (runID, skill) in [("z-old", 0.5), ("a-new", 0.8)] {
+            var fixture = RunFixture(name: "mlp_alpha", runID: runID)
+            fixture.corpus = "alpha"; fixture.model = "mlp"; fixture.skill = skill; fixture.withPredictions = false
+            urls.append(try fixture.write(under: root))
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)],
+                                              ofItemAtPath: urls[0].appendingPathComponent("metrics.json").path)
+        let ranking = CorpusRanking(runs: try RunFolder.discover([root]))
+        #expect(ranking.cells[0][0]?.run == "mlp_alpha/a-new")
+        #expect(ranking.notes.first == "mlp on alpha: used mlp_alpha/a-new, the latest run; not used: mlp_alpha/z-old")
+    }
+
     @Test func commandAndReport() throws {
         let root = TestSupport.temporaryDirectory("serlab-across")
         defer { try? FileManager.default.removeItem(at: root) }
