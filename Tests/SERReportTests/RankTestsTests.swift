@@ -55,7 +55,7 @@ import Testing
         }
     }
 
-    /// Demšar (2006), section 3.2.4 (the paper's worked example): four variants of C4.5 on 14
+    /// Demšar (2006), the paper's worked example for Friedman and Nemenyi: four variants of C4.5 on 14
     /// data sets with average ranks 3.143, 2.000, 2.893 and 1.964 give χ²_F = 9.28, F_F = 3.69 and
     /// a Nemenyi critical difference of 1.25 at α = 0.05; the largest rank difference, 1.179, is
     /// below it, so the post-hoc test tells no pair apart. Ranks as exact fractions of 14.
