@@ -31,6 +31,8 @@ public struct AudioFileInfo: Sendable, Equatable {
 /// Why an audio file could not be used. Every case names the file.
 public enum AudioError: LocalizedError, Equatable {
     case missing(path: String)
+    /// A folder where an audio file was expected (e.g. a folder named `x.wav`).
+    case isFolder(path: String)
     case notAudio(path: String, reason: String)
     case truncated(path: String, expectedFrames: Int, readFrames: Int)
     case empty(path: String)
@@ -42,6 +44,8 @@ public enum AudioError: LocalizedError, Equatable {
         switch self {
         case .missing(let path):
             return "\(path): no such file"
+        case .isFolder(let path):
+            return "\(path): expected an audio file, found a folder"
         case .notAudio(let path, let reason):
             return "\(path): expected an audio file libsndfile can read (WAV, FLAC, AIFF, OGG), found none: \(reason)"
         case .truncated(let path, let expected, let read):
@@ -163,9 +167,8 @@ public enum AudioFile {
     /// Opens `url` in libsndfile after the checks every reader shares (exists, is audio, header sane, data not cut).
     static func open(_ url: URL) throws -> (OpaquePointer, SF_INFO) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw AudioError.missing(path: url.path)
-        }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw AudioError.missing(path: url.path) }
+        if isDirectory.boolValue { throw AudioError.isFolder(path: url.path) }
         var sfInfo = SF_INFO()
         guard let handle = sf_open(url.path, Int32(SFM_READ), &sfInfo) else {
             throw AudioError.notAudio(path: url.path, reason: String(cString: sf_strerror(nil)))

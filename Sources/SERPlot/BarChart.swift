@@ -49,19 +49,18 @@ public struct BarChart {
                             tooltip: "\(category): \(yFormat.label(value, step: yFormat == .percent ? 0.001 : 0.01))")
                 if valueLabels && band >= 22 {
                     let label = yFormat.label(value, step: yFormat == .percent ? 0.01 : Self.labelStep(values))
-                    // With dots over the bars, the value goes inside the bar's top so the two never collide.
-                    if overlay != nil && abs(base - top) > 18 {
-                        canvas.text(center, min(top, base) + 13, label, size: 10, anchor: .middle, weight: "bold", fill: "#ffffff")
+                    if overlay != nil {
+                        // With dots over the bars, the value goes where no dot covers it (BarMarks).
+                        let dotYs = (overlay?[index] ?? []).filter(\.isFinite).map { yScale($0) }
+                        BarMarks.drawLabel(&canvas, label, center: center, barTop: min(top, base), barBase: max(top, base), dotYs: dotYs,
+                                           size: 10, limitTop: frame.top - 10)
                     } else {
                         canvas.text(center, min(top, base) - 3, label, size: 9, anchor: .middle, fill: "#333")
                     }
                 }
             }
             if let points = overlay?[index] {
-                for (k, point) in points.enumerated() where point.isFinite {
-                    let jitter = points.count > 1 ? (Double(k) / Double(points.count - 1) - 0.5) * barWidth * 0.6 : 0
-                    canvas.circle(center + jitter, yScale(point), radius: 2.6, fill: "#222222", stroke: "#ffffff")
-                }
+                BarMarks.drawDots(&canvas, values: points, center: center, barWidth: barWidth, scale: yScale)
             }
             if rotate {
                 canvas.text(center + 3, frame.bottom + 10, category, size: 10, anchor: .end, rotate: -45)

@@ -3,7 +3,7 @@ import SERCore
 
 /// Output formats of `serlab compare`.
 public enum ComparisonFormat: String, CaseIterable, Codable, Sendable {
-    case table, markdown, csv, json
+    case table, markdown, csv, json, latex
 }
 
 extension Comparison {
@@ -13,6 +13,7 @@ extension Comparison {
         case .markdown: return markdown()
         case .csv: return csv()
         case .json: return try Comparison.json(self)
+        case .latex: return LaTeXTable.comparison(self)
         }
     }
 
@@ -46,13 +47,18 @@ extension Comparison {
     /// "p<0.001", or "p=" with three significant digits (p=0.0625, p=0.00912).
     static func pValue(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + String(format: "%.3g", p) }
 
+    /// "p=0.0625", with ", Holm p=0.125" when the test has a Holm-adjusted p-value.
+    static func pValues(_ result: TestResult) -> String {
+        pValue(result.pValue) + (result.holmPValue.map { ", Holm " + pValue($0) } ?? "")
+    }
+
     /// One line per pair: the UAR difference and the three tests.
     static func pairLine(_ pair: PairComparison) -> String {
         var parts = ["\(pair.first) vs \(pair.second): ΔUAR \(String(format: "%+.1f", (pair.meanDifference["uar"] ?? .nan) * 100)) pts"]
-        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValue(w.pValue)) (\(w.method), n=\(w.sampleSize))") }
-        if let t = pair.pairedT { parts.append("paired t \(pValue(t.pValue)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
+        if let w = pair.wilcoxon { parts.append("Wilcoxon \(pValues(w)) (\(w.method), n=\(w.sampleSize))") }
+        if let t = pair.pairedT { parts.append("paired t \(pValues(t)) (\(t.method)=\(String(format: "%.2f", t.statistic)))") }
         if let m = pair.mcnemar, let b = pair.onlyFirstCorrect, let c = pair.onlySecondCorrect {
-            parts.append("McNemar \(pValue(m.pValue)) (\(b) vs \(c) discordant, \(m.method))")
+            parts.append("McNemar \(pValues(m)) (\(b) vs \(c) discordant, \(m.method))")
         }
         var line = parts.joined(separator: "; ")
         if !pair.notes.isEmpty { line += " [" + pair.notes.joined(separator: "; ") + "]" }
@@ -78,11 +84,7 @@ extension Comparison {
                               Comparison.duration(row.timeSeconds)]
                              + Metric.allCases.map { Comparison.cell(row.summary($0), best: group.rows.count > 1 && row.best.contains($0.rawValue)) })
             }
-            let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
-            for line in lines {
-                out.append(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces))
-            }
+            out += Comparison.aligned(lines)
             out.append(Comparison.legend(group))
             out += Comparison.pairSection(group).map { "  " + $0 }
             out.append("")
@@ -90,14 +92,31 @@ extension Comparison {
         return out.joined(separator: "\n")
     }
 
+    /// Rows as text columns, each padded to its widest cell, two spaces apart, trailing spaces trimmed.
+    static func aligned(_ rows: [[String]]) -> [String] {
+        guard let first = rows.first else { return [] }
+        let widths = first.indices.map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { line in
+            zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// A Markdown table: the first column left-aligned, the others right-aligned, `|` in cells escaped.
+    static func markdownTable(header: [String], rows: [[String]]) -> [String] {
+        func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        return [line(header), "|---|" + header.dropFirst().map { _ in "---:|" }.joined()] + rows.map(line)
+    }
+
     static func legend(_ group: ComparisonGroup) -> String {
-        "Mean ± sd over \(group.foldCount) folds in %, [95% t-interval over folds]" + (group.rows.count > 1 ? "; * best in column." : ".")
+        "Mean ± sd over \(group.foldCount) folds in %, [\(Summary.intervalName)]" + (group.rows.count > 1 ? "; * best in column." : ".")
     }
 
     static func pairSection(_ group: ComparisonGroup) -> [String] {
         guard !group.pairs.isEmpty else { return [] }
         let heading = group.reference.map { "Paired tests against the best UAR run \($0)" } ?? "Paired tests"
-        return ["\(heading) (Wilcoxon and t on fold UARs, McNemar on pooled predictions; two-sided):"]
+        let holm = group.pairs.count > 1
+            ? "; each raw p beside its Holm-adjusted p over the \(group.pairs.count) comparisons of that test" : ""
+        return ["\(heading) (Wilcoxon and t on fold UARs, McNemar on pooled predictions; two-sided\(holm)):"]
             + group.pairs.map(pairLine)
     }
 
@@ -137,7 +156,8 @@ extension Comparison {
         for metric in Metric.allCases {
             header += ["mean", "std", "ci95Low", "ci95High", "best"].map { "\(metric.rawValue)_\($0)" }
         }
-        header += ["reference", "uarDifference", "wilcoxonP", "pairedTP", "mcnemarP", "onlyThisCorrect", "onlyReferenceCorrect"]
+        header += ["reference", "uarDifference", "wilcoxonP", "pairedTP", "mcnemarP", "onlyThisCorrect", "onlyReferenceCorrect",
+                   "wilcoxonHolmP", "pairedTHolmP", "mcnemarHolmP"]
         var lines = [header.joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { $0.isNaN ? "" : String($0) } ?? "" }
         for (groupIndex, group) in groups.enumerated() {
@@ -152,14 +172,35 @@ extension Comparison {
                 }
                 if let pair = group.pairs.first(where: { $0.first == row.run && $0.second == group.reference }) {
                     fields += [pair.second, number(pair.meanDifference["uar"]), number(pair.wilcoxon?.pValue), number(pair.pairedT?.pValue),
-                               number(pair.mcnemar?.pValue), pair.onlyFirstCorrect.map(String.init) ?? "", pair.onlySecondCorrect.map(String.init) ?? ""]
+                               number(pair.mcnemar?.pValue), pair.onlyFirstCorrect.map(String.init) ?? "", pair.onlySecondCorrect.map(String.init) ?? "",
+                               number(pair.wilcoxon?.holmPValue), number(pair.pairedT?.holmPValue), number(pair.mcnemar?.holmPValue)]
                 } else {
-                    fields += ["", "", "", "", "", "", ""]
+                    fields += ["", "", "", "", "", "", "", "", "", ""]
                 }
                 lines.append(CSV.line(fields))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The outputs of `serlab compare --per-class` and `--across corpora`: every format from a text
+/// table (aligned or Markdown), CSV and LaTeX.
+protocol ComparisonTable: Encodable {
+    func table(markdown: Bool) -> String
+    func csv() -> String
+    func latex() -> String
+}
+
+extension ComparisonTable {
+    func rendered(_ format: ComparisonFormat) throws -> String {
+        switch format {
+        case .table: return table(markdown: false)
+        case .markdown: return table(markdown: true)
+        case .csv: return csv()
+        case .json: return try Comparison.json(self)
+        case .latex: return latex()
+        }
     }
 }
 

@@ -10,7 +10,7 @@ public struct ComparisonRow: Codable, Equatable, Sendable {
     public var parameters: String
     /// Total wall-clock seconds from timings.json, when present.
     public var timeSeconds: Double?
-    /// Mean, sample sd and 95% t-interval over folds, by metric (`accuracy`, `uar`, `macroF1`).
+    /// Mean, sample sd and 95% logit-scale t-interval over folds (`Summary`), by metric (`accuracy`, `uar`, `macroF1`).
     public var metrics: [String: Summary]
     /// Metrics (raw values of `Metric`) for which this row has the best mean in its group.
     public var best: [String]
@@ -141,16 +141,28 @@ public struct Comparison: Codable, Equatable, Sendable {
         } else {
             for row in rows.dropFirst() { pairs.append(try comparePair(row.run, reference)) }
         }
+        adjustForMultipleComparisons(&pairs)
         let first = runs[0].metrics
         return ComparisonGroup(corpus: first.corpus, labels: first.labels, protocolKind: first.protocol.kind, foldCount: first.protocol.folds,
                                foldsHash: first.protocol.foldsHash, rows: rows, reference: rows.count > 1 ? reference : nil, pairs: pairs)
+    }
+
+    /// With more than one pair, sets each test's `holmPValue`: Holm's adjustment over that test's
+    /// p-values on all pairs of the group (each test kind is its own family).
+    static func adjustForMultipleComparisons(_ pairs: inout [PairComparison]) {
+        guard pairs.count > 1 else { return }
+        for test in [\PairComparison.wilcoxon, \PairComparison.pairedT, \PairComparison.mcnemar] {
+            let tested = pairs.indices.filter { pairs[$0][keyPath: test] != nil }
+            let adjusted = SignificanceTests.holmAdjusted(tested.map { pairs[$0][keyPath: test]!.pValue })
+            for (index, p) in zip(tested, adjusted) { pairs[index][keyPath: test]!.holmPValue = p }
+        }
     }
 
     static func makeRow(_ run: RunFolder) -> ComparisonRow {
         var metrics: [String: Summary] = [:]
         for metric in Metric.allCases {
             let values = run.foldValues(metric)
-            metrics[metric.rawValue] = values.isEmpty ? Summary([.nan]) : Summary(values)
+            metrics[metric.rawValue] = values.isEmpty ? Summary([.nan]) : Summary(values, testCounts: run.foldTestCounts)
         }
         return ComparisonRow(run: run.displayName, configName: run.metrics.name, model: run.metrics.model, features: run.featuresSummary,
                              parameters: run.parametersSummary, timeSeconds: run.totalSeconds, metrics: metrics, best: [],

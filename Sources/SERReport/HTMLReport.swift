@@ -36,6 +36,7 @@ public struct HTMLReport {
         }
         body.append(navigation())
         body.append(comparisonSection())
+        if let ranking = corpusRanking { body.append(acrossCorporaSection(ranking)) }
         let corpora = Array(Set(runs.map(\.metrics.corpus))).sorted()
         for corpus in corpora { body.append(corpusSection(corpus)) }
         for (index, run) in runs.enumerated() { body.append(runSection(run, index: index)) }
@@ -75,6 +76,7 @@ public struct HTMLReport {
 
     func navigation() -> String {
         var links = ["<a href=\"#comparison\">Comparison</a>"]
+        if corpusRanking != nil { links.append("<a href=\"#across-corpora\">Across corpora</a>") }
         for corpus in Array(Set(runs.map(\.metrics.corpus))).sorted() { links.append("<a href=\"#corpus-\(e(corpus))\">Corpus \(e(corpus))</a>") }
         for (index, run) in runs.enumerated() { links.append("<a href=\"#\(HTMLReport.runAnchor(index))\">\(e(run.displayName))</a>") }
         return "<nav>\(links.joined(separator: " "))</nav>"
@@ -82,7 +84,7 @@ public struct HTMLReport {
 
     func comparisonSection() -> String {
         var out = ["<section id=\"comparison\" class=\"comparison\"><h2>Comparison</h2>",
-                   "<p class=\"note\">Runs are grouped by corpus, label set and test folds; numbers from different groups are not comparable. Cells: mean ± sd over folds in %, [95% t-interval over folds]; bold: best in its column.</p>"]
+                   "<p class=\"note\">Runs are grouped by corpus, label set and test folds; numbers from different groups are not comparable. Cells: mean ± sd over folds in %, [\(Summary.intervalName)]; bold: best in its column.</p>"]
         for group in comparison.groups {
             out.append("<h3>\(e(group.title))</h3><div class=\"tablewrap\"><table><thead><tr><th>run</th><th>model</th><th>features</th><th>params</th><th>time</th>"
                        + Metric.allCases.map { "<th>\($0.title)</th>" }.joined() + "</tr></thead><tbody>")
@@ -102,6 +104,28 @@ public struct HTMLReport {
                 out.append("<p class=\"note\">\(e(pairs[0]))</p><ul class=\"pairs\">" + pairs.dropFirst().map { "<li>\(e($0))</li>" }.joined() + "</ul>")
             }
         }
+        out.append("</section>")
+        return out.joined(separator: "\n")
+    }
+
+    /// The models x corpora ranking, when the runs cover at least two corpora.
+    var corpusRanking: CorpusRanking? {
+        Set(runs.map(\.metrics.corpus)).count >= 2 ? CorpusRanking(runs: runs) : nil
+    }
+
+    func acrossCorporaSection(_ ranking: CorpusRanking) -> String {
+        var out = ["<section id=\"across-corpora\" class=\"across-corpora\"><h2>Across corpora</h2>",
+                   "<p class=\"note\">\(e(CorpusRanking.heading)). A model is metrics.json's <code>model</code>; its latest run on each corpus counts.</p>",
+                   "<div class=\"tablewrap\"><table><thead><tr><th>model</th>" + ranking.datasets.map { "<th>\(e($0))</th>" }.joined()
+                   + (ranking.averageRanks.isEmpty ? "" : "<th>average rank</th>") + "</tr></thead><tbody>"]
+        for (row, model) in ranking.models.enumerated() {
+            out.append("<tr><td>\(e(model))</td>" + ranking.datasets.indices.map { "<td class=\"num\">\(e(ranking.cell(row, $0)))</td>" }.joined()
+                       + (ranking.averageRanks.isEmpty ? "" : "<td class=\"num\">\(String(format: "%.2f", ranking.averageRanks[row]))</td>") + "</tr>")
+        }
+        out.append("</tbody></table></div>")
+        if let diagram = ranking.diagram() { out.append("<div class=\"plots\">\(diagram.svg())</div>") }
+        let lines = ranking.testLines() + ranking.notes
+        if !lines.isEmpty { out.append("<ul class=\"pairs\">" + lines.map { "<li>\(e($0))</li>" }.joined() + "</ul>") }
         out.append("</section>")
         return out.joined(separator: "\n")
     }
@@ -193,6 +217,9 @@ public struct HTMLReport {
 
         out.append("<h3>Per-class recall</h3>")
         out.append(recallChart(run))
+
+        out.append("<h3>Per-class precision, recall and F1</h3>")
+        out.append(perClassSection(run))
 
         out.append("<h3>Learning curves</h3>")
         if run.foldCurves.isEmpty {

@@ -115,6 +115,9 @@ extension RunFolder {
         metrics.folds.sorted { $0.fold < $1.fold }.map { metric.value(in: $0) }
     }
 
+    /// Test utterances of each fold, in fold order (as `foldValues`).
+    public var foldTestCounts: [Int] { metrics.folds.sorted { $0.fold < $1.fold }.map(\.testCount) }
+
     /// Keys of the features config that say what a reader needs first, in this order; the rest
     /// (window, mel details...) stay in config.resolved.json.
     static let headlineFeatureKeys = ["features", "kind", "level", "mfccCount", "coefficientCount", "melBandCount", "deltas", "sampleRate", "functionals"]

@@ -11,9 +11,13 @@ public struct TestResult: Codable, Equatable, Sendable {
     public var method: String
     /// Sample size the test used (non-zero differences, folds, or discordant pairs).
     public var sampleSize: Int
+    /// The p-value after Holm's adjustment over the family of tests it was run in (the same test
+    /// on every pair of a comparison group); nil when it was run alone.
+    public var holmPValue: Double?
 
-    public init(test: String, statistic: Double, pValue: Double, method: String, sampleSize: Int) {
+    public init(test: String, statistic: Double, pValue: Double, method: String, sampleSize: Int, holmPValue: Double? = nil) {
         self.test = test; self.statistic = statistic; self.pValue = pValue; self.method = method; self.sampleSize = sampleSize
+        self.holmPValue = holmPValue
     }
 }
 
@@ -118,32 +122,21 @@ public enum SignificanceTests {
     }
 }
 
-/// Mean, sample standard deviation and a t confidence interval over a few values (folds).
-public struct Summary: Codable, Equatable, Sendable {
-    public var mean: Double
-    /// Sample standard deviation (n - 1 in the denominator); 0 for a single value.
-    public var standardDeviation: Double
-    /// 95% interval mean ± t_{0.975, n-1} · sd / √n; nil with fewer than two values.
-    public var confidenceLow: Double?
-    public var confidenceHigh: Double?
-    public var count: Int
-
-    public init(_ values: [Double]) {
-        precondition(!values.isEmpty, "Summary of no values")
-        count = values.count
-        mean = Summary.mean(values)
-        standardDeviation = Summary.standardDeviation(values)
-        if values.count >= 2 {
-            let half = Distributions.studentTQuantile(0.975, degreesOfFreedom: Double(values.count - 1))
-                * standardDeviation / Double(values.count).squareRoot()
-            confidenceLow = mean - half
-            confidenceHigh = mean + half
+extension SignificanceTests {
+    /// Holm's step-down adjustment (Holm 1979) of m p-values from one family of tests: sorted
+    /// ascending, the i-th (from 0) becomes min(1, (m - i) p), then each is raised to the largest
+    /// adjusted value before it so the order is kept. Returned in the order given (as statsmodels'
+    /// `multipletests(method="holm")`). Controls the family-wise error rate without assuming
+    /// the tests are independent.
+    public static func holmAdjusted(_ pValues: [Double]) -> [Double] {
+        let m = pValues.count
+        let order = pValues.indices.sorted { (pValues[$0], $0) < (pValues[$1], $1) }
+        var adjusted = [Double](repeating: 0, count: m)
+        var running = 0.0
+        for (position, index) in order.enumerated() {
+            running = max(running, min(1, Double(m - position) * pValues[index]))
+            adjusted[index] = running
         }
+        return adjusted
     }
-
-    /// `SampleStatistics.mean` (SERCore): NaN for no values.
-    public static func mean(_ values: [Double]) -> Double { SampleStatistics.mean(values) }
-
-    /// `SampleStatistics.standardDeviation` (SERCore): n - 1, 0 for fewer than two values.
-    public static func standardDeviation(_ values: [Double]) -> Double { SampleStatistics.standardDeviation(values) }
 }

@@ -59,6 +59,21 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         }
     }
 
+    /// Precision, recall, F1 and support of each class, in label order, as the runner computes them
+    /// for metrics.json: precision = diagonal / column sum, recall = diagonal / row sum, F1 their
+    /// harmonic mean; 0 where a denominator is 0 (a class never predicted, or never present).
+    public var classMetrics: [RunMetrics.ClassMetrics] {
+        counts.indices.map { i in
+            let support = counts[i].reduce(0, +)
+            let predicted = counts.reduce(0) { $0 + $1[i] }
+            let hits = Double(counts[i][i])
+            let precision = predicted > 0 ? hits / Double(predicted) : 0
+            let recall = support > 0 ? hits / Double(support) : 0
+            let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+            return RunMetrics.ClassMetrics(precision: precision, recall: recall, f1: f1, support: support)
+        }
+    }
+
     /// Element-wise sum (pooling folds); labels must agree.
     public static func + (lhs: ConfusionMatrix, rhs: ConfusionMatrix) -> ConfusionMatrix {
         precondition(lhs.labels == rhs.labels, "adding confusion matrices over different labels: \(lhs.labels) vs \(rhs.labels)")

@@ -4,6 +4,11 @@ import SERReport
 
 extension ComparisonFormat: ExpressibleByArgument {}
 
+/// What `--across` ranks models over.
+enum AcrossDimension: String, ExpressibleByArgument, CaseIterable {
+    case corpora
+}
+
 /// `serlab compare`: the comparison table of runs, grouped so incomparable runs never mix.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,13 +25,15 @@ struct CompareCommand: ParsableCommand {
           serlab compare results/
           serlab compare results/lstm_tess results/cnn_tess --format markdown
           serlab compare results/ --pair lstm_tess cnn_tess
+          serlab compare results/ --per-class
+          serlab compare results/ --across corpora
         """
     )
 
     @Argument(help: "Results folders or run folders (default: results).")
     var paths: [String] = []
 
-    @Option(help: "Output format: table, markdown, csv or json.")
+    @Option(help: "Output format: table, markdown, csv, json or latex (booktabs).")
     var format: ComparisonFormat = .table
 
     @Option(name: .customLong("pair"), parsing: .upToNextOption,
@@ -36,12 +43,24 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Test every pair in a group, not only each run against the best.")
     var allPairs = false
 
+    @Flag(help: "Per-class precision, recall and F1 of each run, side by side per group.")
+    var perClass = false
+
+    @Option(help: ArgumentHelp("Rank models across corpora: mean UAR matrix, Friedman and Nemenyi tests.", valueName: "corpora"))
+    var across: AcrossDimension?
+
     @Option(help: "Write to this file instead of standard output.")
     var output: String?
 
     func validate() throws {
         if !pair.isEmpty && pair.count != 2 {
             throw ValidationError("--pair takes exactly two runs, found \(pair.count): \(pair.joined(separator: " "))")
+        }
+        if perClass && !pair.isEmpty {
+            throw ValidationError("--per-class shows every run of each group; it cannot be combined with --pair")
+        }
+        if across != nil && (perClass || !pair.isEmpty || allPairs) {
+            throw ValidationError("--across corpora ranks models over corpora; it cannot be combined with --pair, --per-class or --all-pairs")
         }
     }
 
@@ -60,6 +79,10 @@ struct CompareCommand: ParsableCommand {
                 default:
                     text = result.text()
                 }
+            } else if across == .corpora {
+                text = try CorpusRanking(runs: runs).render(format)
+            } else if perClass {
+                text = try PerClassComparison(runs: runs, comparison: Comparison(runs: runs)).render(format)
             } else {
                 text = try Comparison(runs: runs, allPairs: allPairs).render(format)
             }

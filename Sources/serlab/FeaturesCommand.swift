@@ -57,9 +57,13 @@ struct FeaturesCommand: ParsableCommand {
             throw ValidationError("expected an audio file or a folder, found nothing at '\(input)'")
         }
         if isFolder.boolValue, output != nil {
-            throw ValidationError("--output is for one audio file; for a folder the features go to the cache (--cache-dir)")
+            throw ValidationError("'\(input)' is a folder, not an audio file: --output is for one audio file; for a folder the features go to the cache (--cache-dir)")
         }
         if let output {
+            var outputIsFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: output, isDirectory: &outputIsFolder), outputIsFolder.boolValue {
+                throw ValidationError("--output: '\(output)' is a folder; expected a file ending in .csv or .h5")
+            }
             let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
             guard ext == "csv" || ext == "h5" || ext == "hdf5" else {
                 throw ValidationError("--output: expected a file ending in .csv or .h5, found '\(output)'")
@@ -117,7 +121,12 @@ struct FeaturesCommand: ParsableCommand {
     private func extractFolder(_ folder: URL, spec: FeatureSpec) throws {
         let files = Self.audioFiles(under: folder)
         guard !files.isEmpty else {
-            throw ValidationError("expected audio files (\(Self.audioExtensions.sorted().joined(separator: ", "))) under '\(folder.path)', found none")
+            let kinds = Self.audioExtensions.sorted().joined(separator: ", ")
+            // A folder named like an audio file (x.wav/) was most likely meant to be one.
+            if Self.audioExtensions.contains(folder.pathExtension.lowercased()) {
+                throw ValidationError("'\(folder.path)' is a folder, not an audio file, and holds no audio files (\(kinds))")
+            }
+            throw ValidationError("expected audio files (\(kinds)) under '\(folder.path)', found none")
         }
         let name = corpusName ?? folder.standardizedFileURL.lastPathComponent
         let cache = try FeatureCache(directory: URL(fileURLWithPath: cacheDir), corpusName: name, spec: spec)

@@ -124,7 +124,12 @@ enum TestWAV {
         #expect(try AudioFile.info(url).encoding == "FLOAT")
     }
 
-    @Test func directoryIsNotAFile() {
-        #expect(throws: AudioError.missing(path: directory.path)) { try AudioFile.read(directory) }
+    /// A folder (here one named like an audio file) is said to be a folder, not "no such file".
+    @Test func directoryIsNotAFile() throws {
+        #expect(throws: AudioError.isFolder(path: directory.path)) { try AudioFile.read(directory) }
+        let named = directory.appendingPathComponent("x.wav")
+        try FileManager.default.createDirectory(at: named, withIntermediateDirectories: true)
+        #expect(throws: AudioError.isFolder(path: named.path)) { try AudioFile.read(named) }
+        #expect(AudioError.isFolder(path: named.path).errorDescription == "\(named.path): expected an audio file, found a folder")
     }
 }

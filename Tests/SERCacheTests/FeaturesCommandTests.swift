@@ -69,4 +69,24 @@ struct FeaturesCommandTests {
         let empty = try TestSupport.runSerlab(["features", folder.appendingPathComponent("nothing").path])
         #expect(empty.status != 0)
     }
+
+    @Test("A folder where an audio file is expected is named and called a folder")
+    func folderNamedLikeAudio() throws {
+        let folder = TestSupport.temporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let named = folder.appendingPathComponent("x.wav")
+        try FileManager.default.createDirectory(at: named, withIntermediateDirectories: true)
+        let withOutput = try TestSupport.runSerlab(["features", named.path, "--output", folder.appendingPathComponent("x.csv").path])
+        #expect(withOutput.status != 0)
+        #expect(withOutput.standardError.contains("'\(named.path)' is a folder, not an audio file: --output is for one audio file"))
+        let alone = try TestSupport.runSerlab(["features", named.path])
+        #expect(alone.status != 0)
+        #expect(alone.standardError.contains("'\(named.path)' is a folder, not an audio file, and holds no audio files"))
+        let file = try CacheTestSupport.makeCorpus(folder.appendingPathComponent("audio"), count: 1)[0]
+        let outputFolder = folder.appendingPathComponent("out.csv")
+        try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        let intoFolder = try TestSupport.runSerlab(["features", file.path, "--output", outputFolder.path])
+        #expect(intoFolder.status != 0)
+        #expect(intoFolder.standardError.contains("--output: '\(outputFolder.path)' is a folder; expected a file ending in .csv or .h5"))
+    }
 }

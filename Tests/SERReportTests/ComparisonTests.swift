@@ -91,8 +91,8 @@ import SERResults
         let table = try comparison.render(.table)
         #expect(table.contains("== fixture · 4 labels"))
         #expect(table.contains("*"))
-        #expect(table.contains("Wilcoxon p=0.0625 (exact, n=5)"))
-        #expect(table.contains("McNemar p<0.001 (0 vs "))
+        #expect(table.contains("Wilcoxon p=0.0625, Holm p=0.125 (exact, n=5)"))
+        #expect(table.contains("McNemar p<0.001, Holm p<0.001 (0 vs "))
         // Aligned: in the first group's table every cell of every data row starts where its column's title
         // starts in the header (a column start is the line start or a non-space after two spaces).
         let lines = table.components(separatedBy: "\n").map(Array.init)
@@ -121,6 +121,36 @@ import SERResults
         let json = try comparison.render(.json)
         let decoded = try JSONDecoder().decode(Comparison.self, from: Data(json.utf8))
         #expect(decoded == comparison)
+    }
+
+    /// Two runs tested against the best: each test's p-values get Holm's adjustment over the two
+    /// pairs (by hand: the smaller p doubled, the larger max(itself, the doubled smaller)), shown
+    /// beside the raw ones in every format; a lone head-to-head gets none.
+    @Test func holmAdjustedPValuesBesideTheRawOnes() throws {
+        let root = TestSupport.temporaryDirectory("serlab-holm")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let urls = try RunFixture.standardResults(under: root)
+        let comparison = try Comparison(runs: try RunFolder.discover([root]))
+        let group = try #require(comparison.groups.first { $0.rows.count == 3 })
+        #expect(group.pairs.count == 2)
+        for test in [\PairComparison.wilcoxon, \PairComparison.pairedT, \PairComparison.mcnemar] {
+            let raw = group.pairs.map { $0[keyPath: test]!.pValue }
+            let holm = group.pairs.map { $0[keyPath: test]!.holmPValue }
+            let low = raw.min()!, high = raw.max()!
+            let expected = raw.map { $0 == low && low != high ? min(1, 2 * low) : min(1, max(2 * low, high)) }
+            #expect(holm == expected, "raw \(raw)")
+        }
+        #expect(group.pairs.allSatisfy { $0.wilcoxon?.holmPValue == 0.125 })
+        let table = try comparison.render(.table)
+        #expect(table.contains("two-sided; each raw p beside its Holm-adjusted p over the 2 comparisons of that test"))
+        #expect(try comparison.render(.markdown).contains("Wilcoxon p=0.0625, Holm p=0.125"))
+        let csv = try CSVTable(text: try comparison.render(.csv), path: "compare.csv")
+        let holmColumn = try csv.column("wilcoxonHolmP")
+        #expect(csv.rows.filter { $0[holmColumn] == "0.125" }.count == 2)
+        #expect(try comparison.render(.json).contains("\"holmPValue\" : 0.125"))
+        let alone = try Comparison.pair(try RunFolder(url: urls[1]), try RunFolder(url: urls[0]))
+        #expect(alone.wilcoxon?.holmPValue == nil)
+        #expect(!alone.text().contains("Holm"))
     }
 
     /// `compare --pair --format json` of two runs without fold values: the mean differences are NaN,

@@ -133,13 +133,15 @@ import Testing
         #expect(SignificanceTests.mcnemar(onlyFirstCorrect: 0, onlySecondCorrect: 0).pValue == 1)
     }
 
-    @Test func summaryUsesTInterval() {
+    @Test func summaryUsesLogitScaleTInterval() {
         let summary = Summary([0.61, 0.55, 0.70, 0.58, 0.64])
         #expect(abs(summary.mean - 0.616) < 1e-12)
-        // numpy: np.std([...], ddof=1) = 0.05770615218501401; half width = 2.7764451051977934 * sd / sqrt(5)
+        // numpy: np.std([...], ddof=1) = 0.05770615218501401
         #expect(abs(summary.standardDeviation - 0.05770615218501401) < 1e-12)
-        let half = 2.7764451051977934 * 0.05770615218501401 / 5.0.squareRoot()
-        #expect(abs((summary.confidenceHigh ?? 0) - (0.616 + half)) < 1e-9)
+        // l = logit(v); h = t.ppf(0.975, 4) * l.std(ddof=1) / sqrt(5); expit(l.mean() -/+ h)
+        // (the plain t-interval was 0.616 -/+ 2.7764451051977934 * sd / sqrt(5))
+        #expect(abs((summary.confidenceLow ?? 0) - 0.542306647613791) < 1e-9)
+        #expect(abs((summary.confidenceHigh ?? 0) - 0.6873448136154681) < 1e-9)
         #expect(Summary([0.5]).confidenceLow == nil)
     }
 }
