@@ -227,7 +227,11 @@ extension WebPage {
         await this.context.close();
         this.context = null;
         $("#record").textContent = "● Record"; $("#record").classList.remove("recording");
-        $("#record-status").textContent = `Recorded ${(samples.length / rate).toFixed(1)} s at ${rate} Hz.`;
+        let peak = 0;
+        for (const value of samples) peak = Math.max(peak, Math.abs(value));
+        const level = peak > 0 ? `peak ${(20 * Math.log10(peak)).toFixed(0)} dBFS` : "silent: check the microphone";
+        $("#record-status").textContent = `Recorded ${(samples.length / rate).toFixed(1)} s at ${rate} Hz (${level}).`;
+        $("#record-status").dataset.peak = String(peak);
         const stamp = new Date().toISOString().slice(11, 19).replace(/:/g, "");
         await predictPage.upload(encodeWAV(samples, rate), `recording-${stamp}.wav`);
       },
