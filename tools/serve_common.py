@@ -27,7 +27,7 @@ class Server:
         def read():
             for line in self.process.stdout:
                 self.lines.append(line.rstrip("\n"))
-                match = re.search(r"listening on (http://\S+)", line)
+                match = re.search(r"^serlab serve: listening on (http://\S+)", line)
                 if match and not found.is_set():
                     self.url = match.group(1)
                     found.set()

@@ -55,8 +55,10 @@ public struct ServeApplication: Sendable {
     /// is bound (with the port the system picked for port 0).
     public func application(logger: Logger? = nil, onListening: @escaping @Sendable (String) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        var logger = logger ?? Logger(label: "serlab-serve")
-        if logger.logLevel > .warning || ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
+        // Quiet by default (warnings and errors only); LOG_LEVEL=info or debug shows Hummingbird's own lines.
+        var defaultLogger = Logger(label: "serlab-serve")
+        defaultLogger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let logger = logger ?? defaultLogger
         let host = configuration.host
         return Application(router: router(),
                            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "serlab"),

@@ -97,7 +97,8 @@ import Testing
         let hostile: [(String, Data)] = [
             ("truncated.wav", good.prefix(good.count / 2)), ("cut-header.wav", good.prefix(30)),
             ("empty.wav", RawWAV.float32([])), ("nonfinite.wav", RawWAV.float32([0.1, .nan, 0.2])),
-            ("infinite.wav", RawWAV.float32([0.1, .infinity, 0.2])), ("text.wav", Data("not audio at all".utf8)),
+            ("infinite.wav", RawWAV.float32([0.1, .infinity, 0.2])), ("minus-infinite.wav", RawWAV.float32([-.infinity, 0.1])),
+            ("text.wav", Data("not audio at all".utf8)),
             ("truncated.flac", flac.prefix(flac.count / 3)), ("zero-bytes.wav", Data()),
         ]
         try await withApp { client, _ in
