@@ -6,11 +6,12 @@ chromium and chromium-driver, selenium from PyPI): as a person would use the app
 
 Trains nothing big: two runs of configs/ci/ci_mlp_savee.json (one with --save-models) and a
 bundle, made in --work. Starts `serlab serve --port 0` on loopback and reads the URL it prints;
-uploads a SAVEE file and checks the label shown equals `serlab predict`'s; records about 10 s
-through Chromium's fake microphone (a TESS file) and checks the live strip fills and a prediction
-with its segment timeline appears; opens the experiments table, sorts, filters, compares the two
-runs (paired tests) and opens a report. Fails on any console error (level SEVERE) and on anything
-missing (never skips). Saves a screenshot after each step; stops the server by its pid.
+uploads a SAVEE file and checks the label shown equals `serlab predict`'s; uploads a text file named
+.wav and checks the server's 422 message shows in its card (the one console error allowed); records
+about 10 s through Chromium's fake microphone (a TESS file) and checks the live strip fills and a
+prediction with its segment timeline appears; opens the experiments table, sorts, filters, compares
+the two runs (paired tests) and opens a report. Fails on any other console error (level SEVERE) and
+on anything missing (never skips). Saves a screenshot after each step; stops the server by its pid.
 """
 import argparse
 import array
@@ -82,11 +83,17 @@ class ConsoleWatch:
     def __init__(self, driver):
         self.driver, self.errors = driver, []
 
-    def check(self, step):
+    def check(self, step, expected=None):
+        """`expected`: the one SEVERE entry this step must produce (the browser logs every 4xx answer)."""
+        seen = False
         for entry in self.driver.get_log("browser"):
             print(f"  console [{entry['level']}] {entry['message']}")
-            if entry["level"] == "SEVERE":
+            if entry["level"] == "SEVERE" and expected and expected in entry["message"] and not seen:
+                seen = True
+            elif entry["level"] == "SEVERE":
                 self.errors.append(f"{step}: {entry['message']}")
+        if expected and not seen:
+            self.errors.append(f"{step}: expected a console entry containing '{expected}', found none")
 
 
 def main():
@@ -134,6 +141,20 @@ def main():
         shot("predict-upload.png")
         console.check("upload")
 
+        # A file that is not audio: the server's 422 message appears in its card, and the page goes on.
+        bad = os.path.join(work, "not-audio.wav")
+        with open(bad, "w") as handle:
+            handle.write("not audio at all")
+        driver.find_element(By.ID, "file-input").send_keys(bad)
+        wait_until(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#results .card[data-state]")) >= 2, 60, "the bad file's answer")
+        refused = driver.find_elements(By.CSS_SELECTOR, "#results .card")[0]
+        message = refused.find_element(By.CSS_SELECTOR, ".error").text if refused.get_attribute("data-state") == "error" else ""
+        print(f"not-audio.wav: {message}")
+        if "not-audio.wav: expected an audio file" not in message:
+            fail(f"expected the server's message about not-audio.wav in its card, found '{refused.text}'")
+        shot("predict-refused.png")
+        console.check("refused upload", expected="status of 422")
+
         # Record through the fake microphone: the live strip fills, then the recording is predicted.
         driver.find_element(By.ID, "record").click()
         wait_until(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#live-strip span[title]")) >= 2, 30, "two live predictions")
@@ -142,7 +163,7 @@ def main():
         shot("predict-live.png")
         time.sleep(7)  # about 10 s in all: long enough for the segment timeline (from 8 s)
         driver.find_element(By.ID, "record").click()
-        wait_until(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#results .card[data-state]")) >= 2, 60, "the recording's prediction")
+        wait_until(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#results .card[data-state]")) >= 3, 60, "the recording's prediction")
         peak = float(driver.find_element(By.ID, "record-status").get_attribute("data-peak") or 0)
         print(f"recording status: {driver.find_element(By.ID, 'record-status').text}")
         if peak < 0.01:
