@@ -75,12 +75,15 @@ import Testing
                 #expect(envelope["minimum"]?.count == UploadPrediction.envelopeSlices && envelope["maximum"]?.count == UploadPrediction.envelopeSlices)
                 #expect(json["timeline"] == nil)
             }
-            let (again, againHeaders) = ServeFixture.upload("a01.flac", bytes)
+            // The page inserts the timeline's SVG as markup: the file name in its title must arrive escaped.
+            let (again, againHeaders) = ServeFixture.upload("<b onclick=x>a01.flac", bytes)
             try await client.execute(uri: "/api/predict?bundle=more%2Fsingle.serlab&segment=yes", method: .post, headers: againHeaders, body: again) { response in
                 #expect(response.status == .ok)
                 let timeline = try #require(try ServeFixture.json(response)["timeline"] as? [String: Any])
                 #expect((timeline["segments"] as? [Any])?.isEmpty == false)
-                #expect((timeline["svg"] as? String)?.hasPrefix("<svg") == true)
+                let svg = try #require(timeline["svg"] as? String)
+                #expect(svg.hasPrefix("<svg"))
+                #expect(svg.contains("&lt;b onclick=x&gt;a01.flac") && !svg.contains("<b "))
             }
         }
     }
