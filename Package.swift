@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
         .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERPredict", "SERAudio", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
-        .testTarget(name: "SERServeTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERServe", "SERPredict", "SERExperiment", "SERAudio", "SERResults", "SERCore",
+        .testTarget(name: "SERServeTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERServe", "SERPredict", "SERAudio", "SERResults",
+                                                          .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
