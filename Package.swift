@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // serlab serve only: the HTTP server and its test client, and multipart upload parsing.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian, each behind a thin shim; only the matching SER module imports it.
@@ -67,10 +71,16 @@ let package = Package(
         // Trained models outside the lab: model bundles (one sealed HDF5 file), making them from runs, and prediction.
         .target(name: "SERPredict", dependencies: ["SERCore", "SERAudio", "SERFeatures", "SERHDF5", "SERNet", "SERCorpus", "SERResults", "SERPlot", "SERExperiment"],
                 exclude: ["README.md"], swiftSettings: fastMath),
+        // serlab serve: a local web app (Hummingbird) over model bundles (prediction) and results folders (browsing, compare, reports).
+        .target(name: "SERServe", dependencies: ["SERCore", "SERAudio", "SERResults", "SERPlot", "SERReport", "SERPredict",
+                                                 .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "MultipartKit", package: "multipart-kit"),
+                                                 .product(name: "Logging", package: "swift-log")],
+                exclude: ["README.md"], swiftSettings: fastMath),
         .executableTarget(
             name: "serlab",
             dependencies: [
-                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport", "SERPredict",
+                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport", "SERPredict", "SERServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -78,6 +88,9 @@ let package = Package(
 
         // Locates the package, the corpora ($SERLAB_CORPORA) and the serlab binary for tests; fails loudly when a corpus is absent.
         .target(name: "SERTestSupport", dependencies: ["SERCore", "SERAudio"], path: "Tests/SERTestSupport"),
+        // Small in-memory model bundles, shared by the SERPredict and SERServe tests.
+        .target(name: "SERPredictTestSupport", dependencies: ["SERTestSupport", "SERPredict", "SERExperiment", "SERNet", "SERFeatures", "SERCore"],
+                path: "Tests/SERPredictTestSupport"),
         .testTarget(name: "SERCoreTests", dependencies: ["SERCore"]),
         .testTarget(name: "SERAudioTests", dependencies: ["SERTestSupport", "SERAudio", "SERCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SERFeaturesTests", dependencies: ["SERTestSupport", "SERFeatures", "SERAudio"], resources: [.copy("Fixtures")]),
@@ -87,7 +100,10 @@ let package = Package(
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),
-        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredict", "SERAudio", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
+        .testTarget(name: "SERPredictTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERPredict", "SERAudio", "SERExperiment", "SERNet", "SERHDF5", "SERFeatures", "SERResults", "SERCore"]),
+        .testTarget(name: "SERServeTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERServe", "SERPredict", "SERAudio", "SERResults",
+                                                          .product(name: "Hummingbird", package: "hummingbird"),
+                                                          .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
     ]
 )

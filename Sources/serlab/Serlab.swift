@@ -11,7 +11,7 @@ struct Serlab: AsyncParsableCommand {
             RunCommand.self, CompareCommand.self, ReportCommand.self, CheckCommand.self,
             ValidateCommand.self, ConfigCommand.self, SchemaCommand.self,
             CorpusCommand.self, FeaturesCommand.self, BenchCommand.self,
-            TrainCommand.self, BundleCommand.self, PredictCommand.self,
+            TrainCommand.self, BundleCommand.self, PredictCommand.self, ServeCommand.self,
         ]
     )
 

@@ -1,6 +1,7 @@
 import Foundation
 import SERAudio
 import SERCore
+import SERPredictTestSupport
 import SERTestSupport
 import Testing
 @testable import SERPredict
