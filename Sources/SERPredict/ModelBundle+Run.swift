@@ -16,6 +16,8 @@ public enum RunBundleError: LocalizedError, Equatable {
     case missingFold(path: String, fold: Int, available: [Int])
     /// environment.json or a fold's files cannot be read.
     case unreadable(path: String, reason: String)
+    /// A deliberately weakened run of the accuracy gate (`SERLAB_GATE_CONTROL`): its models must never be deployed.
+    case weakened(path: String, control: String)
 
     public var errorDescription: String? {
         switch self {
@@ -29,6 +31,8 @@ public enum RunBundleError: LocalizedError, Equatable {
             return "\(path): no saved model for fold \(fold); folds with a model: \(available.map(String.init).joined(separator: ", "))"
         case .unreadable(let path, let reason):
             return "\(path): \(reason)"
+        case .weakened(let path, let control):
+            return "\(path): a deliberately weakened gate-control run (gateControl \(control) in config.resolved.json); its models are broken on purpose and cannot be bundled"
         }
     }
 }
@@ -42,6 +46,10 @@ extension ModelBundle {
         let run = RunDirectory(url: folder)
         let configURL = folder.appendingPathComponent("config.resolved.json")
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw RunBundleError.notARun(path: folder.path) }
+        if let marked = try? JSONParser.parse(try Data(contentsOf: configURL), source: configURL.path),
+           case .string(let control)? = marked["gateControl"] {
+            throw RunBundleError.weakened(path: folder.path, control: control)
+        }
         guard run.isFinished else { throw RunBundleError.unfinished(path: folder.path) }
         let saved = savedFolds(run)
         guard !saved.isEmpty else { throw RunBundleError.noSavedModels(path: folder.path) }

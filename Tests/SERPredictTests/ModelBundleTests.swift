@@ -168,5 +168,8 @@ struct ModelBundleTests {
         try Data().write(to: run.appendingPathComponent("folds/fold-0/done"))
         #expect(throws: RunBundleError.noSavedModels(path: run.path)) { try ModelBundle.fromRun(run) }
         #expect(RunBundleError.noSavedModels(path: run.path).localizedDescription.contains("--save-models"))
+        // A gate control run (SERLAB_GATE_CONTROL marks config.resolved.json) is refused before anything else.
+        try Data(#"{"gateControl": "shuffledTrainingLabels"}"#.utf8).write(to: run.appendingPathComponent("config.resolved.json"))
+        #expect(throws: RunBundleError.weakened(path: run.path, control: "shuffledTrainingLabels")) { try ModelBundle.fromRun(run) }
     }
 }
