@@ -1,13 +1,10 @@
 import Foundation
 import SERCore
+import SERResults
 
-/// Precision, recall and F1 of one class; `support` is its number of true utterances.
-public struct ClassMetrics: Sendable, Equatable {
-    public var precision: Double
-    public var recall: Double
-    public var f1: Double
-    public var support: Int
-}
+/// Precision, recall and F1 of one class; `support` is its number of true utterances. The results
+/// format's type: the report computes the same figures from confusion.csv (`ConfusionMatrix.classMetrics`).
+public typealias ClassMetrics = RunMetrics.ClassMetrics
 
 /// Scores of a set of predictions. Fractions in [0, 1].
 public struct ClassificationMetrics: Sendable, Equatable {
@@ -40,20 +37,9 @@ public struct ClassificationMetrics: Sendable, Equatable {
         count = total
         let correct = (0..<classCount).map { confusion[$0][$0] }.reduce(0, +)
         accuracy = total > 0 ? Double(correct) / Double(total) : 0
-        var perClass: [ClassMetrics] = []
-        var recalls: [Double] = []
-        var f1s: [Double] = []
-        for c in 0..<classCount {
-            let support = confusion[c].reduce(0, +)
-            let predictedCount = (0..<classCount).map { confusion[$0][c] }.reduce(0, +)
-            let hits = Double(confusion[c][c])
-            let precision = predictedCount > 0 ? hits / Double(predictedCount) : 0
-            let recall = support > 0 ? hits / Double(support) : 0
-            let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-            perClass.append(ClassMetrics(precision: precision, recall: recall, f1: f1, support: support))
-            if support > 0 { recalls.append(recall); f1s.append(f1) }
-        }
-        self.perClass = perClass
+        perClass = ConfusionMatrix(labels: labels, counts: confusion).classMetrics
+        let present = perClass.filter { $0.support > 0 }
+        let recalls = present.map(\.recall), f1s = present.map(\.f1)
         uar = recalls.isEmpty ? 0 : recalls.reduce(0, +) / Double(recalls.count)
         macroF1 = f1s.isEmpty ? 0 : f1s.reduce(0, +) / Double(f1s.count)
     }
