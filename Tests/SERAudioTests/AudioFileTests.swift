@@ -4,7 +4,7 @@ import SERTestSupport
 @testable import SERAudio
 
 @Suite struct AudioFileTests {
-    @Test func aiffNamedWavIsDecodedByContent() throws {
+    @Test(.realCorpora) func aiffNamedWavIsDecodedByContent() throws {
         let tess = try TestSupport.corpus("tess")
         let url = tess.appendingPathComponent("TESS Toronto emotional speech set data/YAF_angry/YAF_germ_angry.wav")
         let info = try AudioFile.info(url)

@@ -62,7 +62,7 @@ import SERTestSupport
 
     /// Other containers are copied as they are and read like the file they came from (TESS's AIFF named
     /// .wav, a RAVDESS FLAC).
-    @Test(arguments: ["tess/TESS Toronto emotional speech set data/YAF_angry/YAF_germ_angry.wav",
+    @Test(.realCorpora, arguments: ["tess/TESS Toronto emotional speech set data/YAF_angry/YAF_germ_angry.wav",
                       "ravdess/Actor_01/03-01-01-01-01-01-01.flac"])
     func aiffAndFLACStreamsReadAsTheirFiles(_ relative: String) throws {
         let corpus = String(relative.prefix { $0 != "/" })

@@ -30,7 +30,7 @@ import SERTestSupport
     /// Corpus files of every rate and channel count (FLAC, which `read` decodes with serlab's own decoder
     /// and the stream with libsndfile; AIFF), at their own rate and resampled down and up, in blocks from
     /// a few hundred samples to longer than the file.
-    @Test(arguments: corpusFiles)
+    @Test(.realCorpora, arguments: corpusFiles)
     func corpusFileStreamsAsItReads(_ relative: String) throws {
         let url = try FastPathTests.url(relative)
         for rate in [nil, 16000, 22050] as [Int?] {
@@ -64,7 +64,7 @@ import SERTestSupport
         }
     }
 
-    @Test func truncatedFLACFailsAsReadFails() throws {
+    @Test(.realCorpora) func truncatedFLACFailsAsReadFails() throws {
         let source = try TestSupport.corpus("ravdess").appendingPathComponent("Actor_01/03-01-01-01-01-01-01.flac")
         let bytes = try Data(contentsOf: source)
         let url = directory.appendingPathComponent("half.flac")

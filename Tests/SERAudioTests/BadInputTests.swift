@@ -57,7 +57,7 @@ enum TestWAV {
     }
 
     /// A FLAC cut in half: its STREAMINFO announces more frames than can be decoded.
-    @Test func truncatedFLACIsRejected() throws {
+    @Test(.realCorpora) func truncatedFLACIsRejected() throws {
         let source = try TestSupport.corpus("ravdess").appendingPathComponent("Actor_01/03-01-01-01-01-01-01.flac")
         let bytes = try Data(contentsOf: source)
         let url = try write(bytes.prefix(bytes.count / 2), "truncated.flac")
@@ -73,7 +73,7 @@ enum TestWAV {
 
     /// Every audio file of the three corpora reads whole (no false truncation alarm on real releases): the
     /// header check of WAV/AIFF and the frame count check of a full read, which is the one FLAC gets.
-    @Test func corpusFilesAreNotFlaggedTruncated() throws {
+    @Test(.realCorpora) func corpusFilesAreNotFlaggedTruncated() throws {
         let extensions: Set<String> = ["wav", "flac", "aif", "aiff"]
         var count = 0
         for corpus in ["ravdess", "savee", "tess"] {

@@ -15,7 +15,7 @@ import SERTestSupport
             .sorted { $0.path < $1.path }
     }
 
-    @Test(arguments: ["ravdess", "savee", "tess"])
+    @Test(.realCorpora, arguments: ["ravdess", "savee", "tess"])
     func equalsLibFLACOnEveryCorpusFile(_ corpus: String) throws {
         let files = try Self.flacFiles(corpus)
         #expect(files.count >= 300, "\(corpus): only \(files.count) FLAC files found")
@@ -52,7 +52,7 @@ import SERTestSupport
 
     /// Damage anywhere in the audio frames (one flipped bit, a cut) is caught by the frame CRCs or the
     /// frame count: nil, never different samples. `read` then still reports the truncation as before.
-    @Test func refusesDamagedStreams() throws {
+    @Test(.realCorpora) func refusesDamagedStreams() throws {
         let url = try TestSupport.corpus("ravdess").appendingPathComponent("Actor_02/03-01-05-01-01-01-02.flac")
         let bytes = try Data(contentsOf: url)
         let info = try AudioFile.info(url)

@@ -20,7 +20,7 @@ import SERTestSupport
         return try TestSupport.corpus(corpus).appendingPathComponent(String(relative.dropFirst(corpus.count + 1)))
     }
 
-    @Test(arguments: flacFiles)
+    @Test(.realCorpora, arguments: flacFiles)
     func libFLACEqualsLibsndfile(_ relative: String) throws {
         let url = try Self.url(relative)
         let direct = try AudioFile.read(url, sampleRate: nil, flacThroughLibFLAC: true)
@@ -36,7 +36,7 @@ import SERTestSupport
 
     /// A pooled resampler reused across clips of different lengths (long after short and back) gives the
     /// one-shot output every time: `soxr_clear` leaves no state behind.
-    @Test func pooledResamplerEqualsOneShot() throws {
+    @Test(.realCorpora) func pooledResamplerEqualsOneShot() throws {
         var clips: [[Float]] = []
         for relative in Self.flacFiles {
             clips.append(try AudioFile.read(try Self.url(relative)).samples)
@@ -67,7 +67,7 @@ import SERTestSupport
     }
 
     /// Many threads resampling at once each check out their own resampler and still match one-shot.
-    @Test func pooledResamplerIsSafeAcrossThreads() async throws {
+    @Test(.realCorpora) func pooledResamplerIsSafeAcrossThreads() async throws {
         let clip = try AudioFile.read(try Self.url(Self.flacFiles[0])).samples
         let reference = try AudioFile.resample(clip, from: 48000, to: 16000)
         let results = try await withThrowingTaskGroup(of: Bool.self) { group in

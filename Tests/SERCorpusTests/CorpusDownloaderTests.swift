@@ -31,7 +31,7 @@ import ZIPFoundation
             .with(attempts: attempts)
     }
 
-    @Test func completeDownloadVerifiesUnpacksAndLoads() async throws {
+    @Test(.realCorpora) func completeDownloadVerifiesUnpacksAndLoads() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
         let server = LoopbackHTTPServer(body: zip, path: "/files/\(Self.archiveName)")
@@ -58,7 +58,7 @@ import ZIPFoundation
         #expect(server.requests.count == 1)
     }
 
-    @Test func interruptedTransferResumesWithARangeRequest() async throws {
+    @Test(.realCorpora) func interruptedTransferResumesWithARangeRequest() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
         let cut = zip.count / 2
@@ -79,7 +79,7 @@ import ZIPFoundation
         #expect(!FileManager.default.fileExists(atPath: partial.path))
     }
 
-    @Test func aPartialFileThatIsAlreadyWholeIsFinishedWithoutABody() async throws {
+    @Test(.realCorpora) func aPartialFileThatIsAlreadyWholeIsFinishedWithoutABody() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
         let server = LoopbackHTTPServer(body: zip, path: "/files/\(Self.archiveName)")
@@ -94,7 +94,7 @@ import ZIPFoundation
         #expect(server.requests.map(\.range) == ["bytes=\(zip.count)-"])
     }
 
-    @Test func interruptedTransferIsRetriedWithinOneRun() async throws {
+    @Test(.realCorpora) func interruptedTransferIsRetriedWithinOneRun() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
         let cut = zip.count / 3
@@ -108,7 +108,7 @@ import ZIPFoundation
         #expect(server.requests.map(\.range) == [nil, "bytes=\(cut)-"])
     }
 
-    @Test func corruptedArchiveIsRejected() async throws {
+    @Test(.realCorpora) func corruptedArchiveIsRejected() async throws {
         let (zip, staging) = try Self.makeArchive()
         defer { try? FileManager.default.removeItem(at: staging) }
         var corrupted = zip

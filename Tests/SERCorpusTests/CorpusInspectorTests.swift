@@ -5,7 +5,7 @@ import Testing
 @testable import SERCorpus
 
 /// `corpus info` facts on the real corpora and on generated odd files.
-@Suite struct CorpusInspectorTests {
+@Suite(.realCorpora) struct CorpusInspectorTests {
     @Test func ravdessQuirksAreFlagged() throws {
         let corpus = try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess"))
         let report = CorpusInspector.inspect(corpus)

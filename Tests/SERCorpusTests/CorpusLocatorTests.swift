@@ -4,7 +4,7 @@ import Testing
 @testable import SERCorpus
 
 @Suite struct CorpusLocatorTests {
-    @Test func priorityIsCommandLineThenEnvironmentThenConfig() throws {
+    @Test(.realCorpora) func priorityIsCommandLineThenEnvironmentThenConfig() throws {
         let corpora = TestSupport.corporaRoot
         let elsewhere = URL(fileURLWithPath: "/nonexistent-serlab")
         let commandLine = CorpusLocator(commandLineRoot: corpora, environment: ["SERLAB_CORPORA": elsewhere.path], configRoot: elsewhere)
@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    @Test func aCorpusLackingASpeakerIsIncomplete() throws {
+    @Test(.realCorpora) func aCorpusLackingASpeakerIsIncomplete() throws {
         let ravdess = try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess"))
         let folder = TestSupport.temporaryDirectory("partial")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct LabelPolicyTests {
     func ravdess() throws -> Corpus { try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess")) }
 
-    @Test func fourClassMergesCalmIntoNeutral() throws {
+    @Test(.realCorpora) func fourClassMergesCalmIntoNeutral() throws {
         let (corpus, labels) = try LabelPolicy.fourClass.apply(to: ravdess())
         #expect(labels == ["neutral", "happy", "sad", "angry"])
         #expect(corpus.count(label: "neutral") == 96 + 192)
@@ -14,7 +14,7 @@ import Testing
         #expect(corpus.utterances.filter { $0.metadata["originalLabel"] == "calm" }.count == 192)
     }
 
-    @Test func keepOrderAndRenameAreHonoured() throws {
+    @Test(.realCorpora) func keepOrderAndRenameAreHonoured() throws {
         let policy = LabelPolicy(keep: ["sad", "negative", "happy"], merge: ["angry": "negative", "disgust": "negative"],
                                  rename: ["happy": "joy"])
         let (corpus, labels) = try policy.apply(to: ravdess())
@@ -24,7 +24,7 @@ import Testing
         #expect(corpus.count(label: "joy") == 192)
     }
 
-    @Test func defaultOrderIsCanonical() throws {
+    @Test(.realCorpora) func defaultOrderIsCanonical() throws {
         let savee = try Corpus.load(kind: .savee, root: TestSupport.corpus("savee"))
         let (corpus, labels) = try LabelPolicy.all.apply(to: savee)
         #expect(labels == ["neutral", "happy", "sad", "angry", "fear", "disgust", "surprise"])
@@ -33,7 +33,7 @@ import Testing
         #expect(try LabelPolicy.fourClass.apply(to: savee).labels == ["neutral", "happy", "sad", "angry"])
     }
 
-    @Test func unknownLabelsNameTheLabelAndListValidOnes() throws {
+    @Test(.realCorpora) func unknownLabelsNameTheLabelAndListValidOnes() throws {
         let corpus = try ravdess()
         for (policy, label) in [(LabelPolicy(keep: ["angry", "hapy"]), "hapy"), (LabelPolicy(merge: ["clam": "neutral"]), "clam"),
                                 (LabelPolicy(keep: ["angry"], rename: ["sad": "down"]), "sad")] {

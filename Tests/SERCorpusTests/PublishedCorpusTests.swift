@@ -5,7 +5,7 @@ import Testing
 @testable import SERCorpus
 
 /// Every adapter against the answer key in `$SERLAB_CORPORA/expected`, and the official counts.
-@Suite struct PublishedCorpusTests {
+@Suite(.realCorpora) struct PublishedCorpusTests {
     struct Triple: Hashable, CustomStringConvertible {
         var path: String, speaker: String, emotion: String
         var description: String { "\(path) \(speaker) \(emotion)" }

@@ -17,7 +17,7 @@ import Testing
         return (folder, chosen)
     }
 
-    @Test func csvManifestWithQuotesSplitsAndFolds() throws {
+    @Test(.realCorpora) func csvManifestWithQuotesSplitsAndFolds() throws {
         let (folder, _) = try linkedFolder("manifest-csv", count: 3)
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = [
@@ -40,7 +40,7 @@ import Testing
         #expect(corpus.name == folder.lastPathComponent)
     }
 
-    @Test func jsonManifestInAnotherFolder() throws {
+    @Test(.realCorpora) func jsonManifestInAnotherFolder() throws {
         let (folder, _) = try linkedFolder("manifest-json", count: 2)
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = #"{"utterances": [{"path": "clip 0.wav", "label": "happy", "speaker": "a", "fold": 3}, {"path": "clip 1.wav", "emotion": "sad", "speaker": "b"}]}"#
@@ -56,7 +56,7 @@ import Testing
         #expect(corpus.utterances[0].metadata["fold"] == "3")
     }
 
-    @Test func manifestErrorsNameFileLineAndProblem() throws {
+    @Test(.realCorpora) func manifestErrorsNameFileLineAndProblem() throws {
         let (folder, _) = try linkedFolder("manifest-bad", count: 1)
         defer { try? FileManager.default.removeItem(at: folder) }
         let manifest = folder.appendingPathComponent("manifest.csv")
@@ -80,7 +80,7 @@ import Testing
         #expect(throws: CorpusError.self) { try Corpus.load(kind: .manifest, root: folder) }
     }
 
-    @Test func labelFoldersWithAndWithoutSpeakers() throws {
+    @Test(.realCorpora) func labelFoldersWithAndWithoutSpeakers() throws {
         let savee = try Corpus.load(kind: .savee, root: TestSupport.corpus("savee"))
         let folder = TestSupport.temporaryDirectory("folders")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -102,7 +102,7 @@ import Testing
         #expect(corpus.utterances.count == 28)
     }
 
-    @Test func audioIsFoundByContentWhenTheExtensionIsUnknown() throws {
+    @Test(.realCorpora) func audioIsFoundByContentWhenTheExtensionIsUnknown() throws {
         let savee = try Corpus.load(kind: .savee, root: TestSupport.corpus("savee"))
         let folder = TestSupport.temporaryDirectory("sniff")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -116,7 +116,7 @@ import Testing
         #expect(AudioFileScanner.sniff(source) == "FLAC")
     }
 
-    @Test func theWrongKindSaysWhatItFound() throws {
+    @Test(.realCorpora) func theWrongKindSaysWhatItFound() throws {
         do {
             _ = try Corpus.load(kind: .tess, root: TestSupport.corpus("savee"))
             Issue.record("expected an error")
@@ -126,7 +126,7 @@ import Testing
         }
     }
 
-    @Test func theFolderOfAllCorporaIsNotOneCorpus() throws {
+    @Test(.realCorpora) func theFolderOfAllCorporaIsNotOneCorpus() throws {
         let root = try TestSupport.corpus("ravdess").deletingLastPathComponent()
         #expect(Corpus.detect(root: root) == nil)
         do {
@@ -137,7 +137,7 @@ import Testing
         }
     }
 
-    @Test func ravdessSongFilesAreIgnoredNotMistaken() throws {
+    @Test(.realCorpora) func ravdessSongFilesAreIgnoredNotMistaken() throws {
         let ravdess = try Corpus.load(kind: .ravdess, root: TestSupport.corpus("ravdess"))
         let folder = TestSupport.temporaryDirectory("ravdess-song")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -41,7 +41,7 @@ import SERTestSupport
     /// Without --from-run: a speaker-disjoint validation part (SAVEE has 4 speakers), early stopping,
     /// then the kept epoch count on everything; the model fits its training data; the same config,
     /// seed and threads give the same weights bit for bit.
-    @Test func validationSplitChoosesTheEpochsAndTrainingIsReproducible() throws {
+    @Test(.realCorpora) func validationSplitChoosesTheEpochsAndTrainingIsReproducible() throws {
         let folder = TestSupport.temporaryDirectory("serlab-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         let runner = try runner(folder: folder)
@@ -69,7 +69,7 @@ import SERTestSupport
     }
 
     /// --from-run: the median epochKept over a finished run's folds, trained exactly, no early stopping.
-    @Test func fromRunTrainsTheMedianKeptEpoch() throws {
+    @Test(.realCorpora) func fromRunTrainsTheMedianKeptEpoch() throws {
         let folder = TestSupport.temporaryDirectory("serlab-train-run")
         defer { try? FileManager.default.removeItem(at: folder) }
         let runner = try runner(["protocol.kind=leaveOneSpeakerOut"], folder: folder)

@@ -26,7 +26,7 @@ import SERTestSupport
     }
 
     /// Decoding alone (native rate, channels averaged) gives librosa's samples bit for bit.
-    @Test(arguments: fileFixtures)
+    @Test(.realCorpora, arguments: fileFixtures)
     func nativeDecodingMatches(fixture: LibrosaFixture) throws {
         _ = try TestSupport.corpus(String(try #require(fixture.input.path).split(separator: "/")[0]))
         let clip = try AudioFile.read(try #require(fixture.corpusURL))
@@ -36,7 +36,7 @@ import SERTestSupport
 
     /// libsoxr HQ one-shot plus padding to ceil(n x ratio) gives librosa's resampled samples, bit for bit
     /// at the 64 spot checks.
-    @Test(arguments: fileFixtures.filter { $0.input.resampled != nil })
+    @Test(.realCorpora, arguments: fileFixtures.filter { $0.input.resampled != nil })
     func resamplingMatches(fixture: LibrosaFixture) throws {
         _ = try TestSupport.corpus(String(try #require(fixture.input.path).split(separator: "/")[0]))
         let clip = try AudioFile.read(try #require(fixture.corpusURL), sampleRate: fixture.spec.sampleRate)

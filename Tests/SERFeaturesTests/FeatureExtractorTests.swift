@@ -47,7 +47,7 @@ import SERTestSupport
         #expect(alone == together)
     }
 
-    @Test func filesComeBackInOrderWithPerFileErrors() throws {
+    @Test(.realCorpora) func filesComeBackInOrderWithPerFileErrors() throws {
         let ravdess = try TestSupport.corpus("ravdess")
         let good = ["Actor_01/03-01-01-01-01-01-01.flac", "Actor_02/03-01-03-02-02-01-02.flac"].map { ravdess.appendingPathComponent($0) }
         let missing = ravdess.appendingPathComponent("Actor_01/nope.flac")

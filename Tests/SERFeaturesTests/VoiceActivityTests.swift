@@ -44,7 +44,7 @@ import SERTestSupport
     /// RAVDESS surprise, where a 0.13 s noise closes the clip), so its segment lies inside the extent
     /// (to 0.1 s). With the default padding every segment still lies within its own clip plus the padding,
     /// and maps to exactly one clip.
-    @Test(arguments: ["ravdess", "savee"])
+    @Test(.realCorpora, arguments: ["ravdess", "savee"])
     func concatenatedUtterancesComeBackAsSegments(_ corpus: String) throws {
         let files = corpus == "ravdess" ? Self.ravdess : Self.savee
         let recording = try ConcatenatedRecording.build(files, gaps: [1.0, 1.5, 2.0], noiseDBFS: -60,

@@ -14,7 +14,7 @@ struct TrainingTests {
     ]
 
     /// Each model reaches 100% accuracy (inference mode) on a batch of 16 real sequences.
-    @Test(arguments: specs)
+    @Test(.realCorpora, arguments: specs)
     func overfitsASmallBatch(json: String) throws {
         let data = try RealFeatures.dataset()
         let model = try Model(spec: JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8)), inputSize: data.featureCount,
@@ -36,7 +36,7 @@ struct TrainingTests {
     }
 
     /// One thread, fixed seeds: two trainings (shuffling, dropout, batch norm) give bit-identical weights.
-    @Test(arguments: [
+    @Test(.realCorpora, arguments: [
         #"{"type": "lstm", "hiddenSize": 16, "layerCount": 2, "bidirectional": true, "dropout": 0.3, "pooling": "attention"}"#,
         #"{"type": "cnn", "dimensions": 1, "channels": [16, 32], "dropout": 0.3}"#,
     ])
@@ -79,7 +79,7 @@ struct TrainingTests {
     }
 
     /// Early stopping keeps the best epoch's weights: evaluating after fit reproduces the best epoch's UAR.
-    @Test func keepsTheBestEpoch() throws {
+    @Test(.realCorpora) func keepsTheBestEpoch() throws {
         let (model, data, result) = try fitWithPatience { options in
             options.learningRate = 3e-2   // deliberately unstable, so later epochs can be worse
             options.schedule = LearningRateSchedule(kind: .step)
@@ -97,7 +97,7 @@ struct TrainingTests {
     /// Patience runs out for certain: a learning rate too small to move any float32 weight (and an LSTM, which
     /// has no batch statistics) leaves validation UAR and loss unchanged after epoch 1, which never counts
     /// as an improvement, so training stops after 1 + patience epochs and keeps epoch 1.
-    @Test func stopsWhenPatienceRunsOut() throws {
+    @Test(.realCorpora) func stopsWhenPatienceRunsOut() throws {
         let (_, _, result) = try fitWithPatience { $0.learningRate = 1e-30 }
         #expect(result.stoppedEarly)
         #expect(result.curve.count == 4, "\(result.curve.map { ($0.epoch, $0.validationUAR ?? -1, $0.validationLoss ?? -1) })")

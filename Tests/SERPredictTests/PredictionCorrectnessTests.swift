@@ -10,7 +10,7 @@ import Testing
 /// that fold's test files through `Predictor` with the probabilities the run wrote to predictions.csv.
 /// predictions.csv rounds to 6 decimals, so the predictor's probabilities are rounded the same way
 /// (`ResultsFile.rounded`) and compared exactly, as are the predicted labels (taken from unrounded values).
-@Suite(.serialized) struct PredictionCorrectnessTests {
+@Suite(.realCorpora, .serialized) struct PredictionCorrectnessTests {
     /// SAVEE leave-one-speaker-out (4 folds, 120 test files each), utterance functionals, a small MLP,
     /// few epochs: quick, and every fold's model differs. Both runs share one feature cache.
     static let cache = TestSupport.temporaryDirectory("serpredict-cache")

@@ -13,7 +13,7 @@ struct PredictorInputTests {
 
     /// Every hostile input SERAudio's tests cover gives an error naming the file; the good files around
     /// them are predicted exactly as when predicted alone.
-    @Test func badFilesGetTheirErrorAndTheOthersArePredicted() throws {
+    @Test(.realCorpora) func badFilesGetTheirErrorAndTheOthersArePredicted() throws {
         let folder = TestSupport.temporaryDirectory("serpredict-inputs")
         defer { try? FileManager.default.removeItem(at: folder) }
         func file(_ name: String) -> URL { folder.appendingPathComponent(name) }

@@ -54,7 +54,7 @@ enum TESSBundle {
     }
 }
 
-@Suite("Timelines of long recordings")
+@Suite("Timelines of long recordings", .realCorpora)
 struct TimelineTests {
     /// Two clips per emotion, one per speaker, each word once per speaker, emotions interleaved; all at
     /// TESS's 24414 Hz (OAF_food_fear, the subset's 96 kHz file, is left out).

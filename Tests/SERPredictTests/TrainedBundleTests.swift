@@ -8,7 +8,7 @@ import Testing
 
 /// `serlab train`'s bundles: a model fitted on the whole corpus (real SAVEE audio: three emotions,
 /// 180 utterances, four speakers), written, read back, and predicting through `Predictor`.
-@Suite(.serialized) struct TrainedBundleTests {
+@Suite(.realCorpora, .serialized) struct TrainedBundleTests {
     static let cache = TestSupport.temporaryDirectory("serpredict-train-cache")
 
     static func train(epochs: Int) throws -> (ModelBundle, WholeCorpusModel) {

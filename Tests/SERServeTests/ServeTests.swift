@@ -55,7 +55,7 @@ import Testing
     }
 
     /// An uploaded corpus file gets what `Predictor` gives the same file (what `serlab predict` prints).
-    @Test func uploadIsPredictedAsThePredictorPredictsTheFile() async throws {
+    @Test(.realCorpora) func uploadIsPredictedAsThePredictorPredictsTheFile() async throws {
         let file = try TestSupport.corpus("savee").appendingPathComponent("AudioData/DC/a01.flac")
         let bytes = try Data(contentsOf: file)
         try await withApp { client, fixture in
@@ -90,7 +90,7 @@ import Testing
 
     /// Every hostile input of SERAudio's and SERPredict's tests gets a 4xx JSON error naming the upload
     /// (never the server's temporary file), and the server goes on predicting.
-    @Test func hostileAudioGetsA4xxAndTheServerKeepsServing() async throws {
+    @Test(.realCorpora) func hostileAudioGetsA4xxAndTheServerKeepsServing() async throws {
         let folder = TestSupport.temporaryDirectory("serlab-serve-hostile")
         defer { try? FileManager.default.removeItem(at: folder) }
         let goodURL = folder.appendingPathComponent("good.wav")

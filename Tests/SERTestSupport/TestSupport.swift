@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Where the package and the shared test corpora are, for every test target.
 public enum TestSupport {
@@ -126,5 +127,23 @@ public enum TestSupport {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+extension TestSupport {
+    /// Whether the real corpora are asked for: `SERLAB_CORPORA` is set (to anything non-empty). Then every
+    /// real-corpus test runs, and one whose corpus is missing fails (`corpus(_:)`), never skips.
+    public static var realCorporaRequested: Bool {
+        !(ProcessInfo.processInfo.environment["SERLAB_CORPORA"] ?? "").isEmpty
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// On every suite or test that reads real corpus audio or the answer key (`TestSupport.corpus`): it
+    /// runs when `SERLAB_CORPORA` is set and is reported as not enabled otherwise, so the suite passes on
+    /// a fresh clone. Asked for and absent, a corpus fails the test (`TestSupport.corpus`).
+    public static var realCorpora: Self {
+        .enabled(if: TestSupport.realCorporaRequested,
+                 "reads the real corpora: set SERLAB_CORPORA to the folder holding ravdess/, savee/, tess/ and expected/ to run it")
     }
 }

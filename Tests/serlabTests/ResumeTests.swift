@@ -6,7 +6,7 @@ import Testing
 /// exact) and run again with the same command resumes in the same run folder, keeps the folds it finished,
 /// and writes a metrics.json byte-identical to an uninterrupted run's. Real SAVEE audio (two emotions,
 /// 120 utterances, 4 leave-one-speaker-out folds), real feature cache, a real SERNet MLP for 3 epochs.
-@Suite(.serialized) struct ResumeTests {
+@Suite(.realCorpora, .serialized) struct ResumeTests {
     struct Moment: Sendable {
         /// The `SERLAB_TEST_KILL_AT` point.
         var point: String

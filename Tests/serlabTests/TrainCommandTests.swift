@@ -17,7 +17,7 @@ import Testing
 
     /// A config file on real SAVEE audio (two emotions, 120 utterances) becomes a sealed bundle file;
     /// a --from-run folder that is no run stops the command with status 1 before any training.
-    @Test func trainsAConfigFileIntoASealedBundle() throws {
+    @Test(.realCorpora) func trainsAConfigFileIntoASealedBundle() throws {
         let savee = try TestSupport.corpus("savee")
         let folder = TestSupport.temporaryDirectory("serlab-train-command")
         defer { try? FileManager.default.removeItem(at: folder) }
