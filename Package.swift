@@ -104,6 +104,6 @@ let package = Package(
         .testTarget(name: "SERServeTests", dependencies: ["SERTestSupport", "SERPredictTestSupport", "SERServe", "SERPredict", "SERAudio", "SERResults",
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab"]),
+        .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab", "SERCache", "SERCore"]),
     ]
 )

@@ -5,10 +5,18 @@ resource declaration.
 
     python3 tools/hdf5_h5py_interop.py write-fixture Tests/SERHDF5Tests/H5pyFixture.swift
     python3 tools/hdf5_h5py_interop.py check <folder holding the swift_sample*.h5 files>
+    python3 tools/hdf5_h5py_interop.py check-export <folder holding frames.h5, table.csv, spec.json, single/*.csv>
 
 `tools/check-hdf5-h5py` runs the Swift test that writes swift_sample.h5 and then `check`. The expected
 values are recomputed here from the same formulas the Swift test uses (HDF5InteropTests.swift).
+It then exports the synthetic corpus with the built serlab (`serlab features synthetic --output
+frames.h5` and `--output table.csv`, docs/features.md) and runs `check-export`: h5py reads the frames,
+their attributes agree with the table's metadata columns, the frames equal `serlab features FILE` of
+the same files (single/<index>.csv), and the table's columns are the spec's functionals of those frames
+recomputed here with numpy.
 """
+import csv
+import json
 import math
 import sys
 
@@ -79,6 +87,68 @@ def check_file(path):
     return 1 if failures else 0
 
 
+def check_export(folder):
+    """frames.h5 and table.csv written by `serlab features synthetic` with spec.json (frame level)."""
+    failures = []
+
+    def expect(name, ok, detail=""):
+        print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}")
+        if not ok:
+            failures.append(name)
+
+    spec = json.load(open(f"{folder}/spec.json"))
+    with open(f"{folder}/table.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, rows = rows[0], rows[1:]
+    expect("table header starts with path,corpus,speaker,label", header[:4] == ["path", "corpus", "speaker", "label"], ",".join(header[:6]))
+    with h5py.File(f"{folder}/frames.h5", "r") as f:
+        columns = list(f["column_names"].asstr()[()])
+        names = sorted(f["utterances"].keys())
+        expect("utterance_count attribute", int(f.attrs["utterance_count"]) == len(names) == len(rows), f"{len(names)} datasets, {len(rows)} table rows")
+        expect("spec_json attribute is the spec at frame level",
+               json.loads(f.attrs["spec_json"])["mfccCount"] == spec["mfccCount"] and json.loads(f.attrs["spec_json"])["level"] == "frame")
+        expected_header = [f"{c}_{fn}" for c in columns for fn in spec["functionals"] + [
+            f"p{int(p)}" if float(p).is_integer() else f"p{p}" for p in spec.get("percentiles", [])]]
+        expect("table feature columns are <frame column>_<functional>", header[4:] == expected_header, f"{len(header) - 4} columns")
+        worst = 0.0
+        problems = []
+        for name, row in zip(names, rows):
+            dataset = f["utterances"][name]
+            attributes = [dataset.attrs[key] for key in ("path", "corpus", "speaker", "label")]
+            if attributes != row[:4]:
+                problems.append(f"{name}: attributes {attributes}, table row {row[:4]}")
+            if dataset.dtype != np.float32 or dataset.shape[1] != len(columns):
+                problems.append(f"{name}: expected float32 [frames, {len(columns)}], found {dataset.dtype} {dataset.shape}")
+            if int(dataset.attrs["sample_rate"]) != spec["sampleRate"] or int(dataset.attrs["hop_length"]) != spec["hopLength"]:
+                problems.append(f"{name}: sample_rate {dataset.attrs['sample_rate']}, hop_length {dataset.attrs['hop_length']}")
+            frames = dataset[()].astype(np.float64)
+            stats = {"mean": frames.mean(axis=0), "std": frames.std(axis=0), "min": frames.min(axis=0), "max": frames.max(axis=0)}
+            parts = [stats[fn] for fn in spec["functionals"]] + [np.percentile(frames, p, axis=0) for p in spec.get("percentiles", [])]
+            # Column by column: c_f1, c_f2, ..., then the next column.
+            expected = np.stack(parts, axis=1).reshape(-1)
+            found = np.array([float(v) for v in row[4:]])
+            difference = np.abs(found - expected) / (1e-6 + np.abs(expected))
+            worst = max(worst, float(difference.max()))
+        expect("every dataset's path, corpus, speaker, label (= its table row), float32 shape, sample_rate, hop_length",
+               not problems, "; ".join(problems[:3]))
+        expect("table values are the functionals of the frames (numpy, float64)", worst < 1e-5, f"worst relative difference {worst:.2e}")
+        import glob
+        import os
+        singles = sorted(glob.glob(f"{folder}/single/*.csv"))
+        expect("single-file outputs to compare", len(singles) >= 2, f"{len(singles)} files")
+        for single in singles:
+            index = int(os.path.basename(single).split(".")[0])
+            with open(single, newline="") as handle:
+                text = list(csv.reader(handle))
+            values = np.array([[np.float32(v) for v in line] for line in text[1:]], dtype=np.float32)
+            stored = f["utterances"][names[index]][()]
+            expect(f"utterance {index} ({rows[index][0]}) frames equal `serlab features FILE`",
+                   text[0] == columns and np.array_equal(values, stored), f"{stored.shape}")
+    print(f"h5py {h5py.__version__} read {folder}/frames.h5 and table.csv: "
+          f"{'all checks passed' if not failures else 'FAILED: ' + ', '.join(failures)}")
+    return 1 if failures else 0
+
+
 def write_fixture(swift_path):
     import base64
     import os
@@ -112,6 +182,8 @@ def write_fixture(swift_path):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         sys.exit(check(sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] == "check-export":
+        sys.exit(check_export(sys.argv[2]))
     if len(sys.argv) == 3 and sys.argv[1] == "write-fixture":
         sys.exit(write_fixture(sys.argv[2]))
     print(__doc__)

@@ -9,12 +9,12 @@ import SERFeatures
 import Glibc
 #endif
 
-/// `serlab features`: one file's feature matrix (to compare with another tool), or a whole folder into
-/// the HDF5 feature cache.
+/// `serlab features`: one file's feature matrix (to compare with another tool), a whole folder into
+/// the HDF5 feature cache, or a config's (or corpus's) dataset as a feature table or frame matrices.
 struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
-        abstract: "Extract features of one audio file, or of every audio file under a folder into the cache.",
+        abstract: "Extract features of one audio file, of a folder into the cache, or export a dataset's features.",
         usage: "serlab features <input> [<options>]",
         discussion: """
         With an audio file: prints its feature matrix as CSV (one row per frame, a header naming each \
@@ -25,20 +25,36 @@ struct FeaturesCommand: ParsableCommand {
         and prints a summary: files, frames, shapes, time, cache hits. Progress shows when stderr is a \
         terminal.
 
+        With an experiment config (.json) or a corpus name (synthetic, ravdess, savee, tess: the default \
+        config on that corpus): loads the dataset as `serlab run` does (--corpora, $SERLAB_CORPORA, \
+        dataset.root, ./corpora), fills or reads the feature cache, and writes --output: a .csv table, \
+        one row per utterance (path, corpus, speaker, label, then utterance-level columns such as \
+        mfcc_3_mean; a frame-level spec gives its functionals of the frames), or a .h5 file of \
+        frame-level matrices, one dataset per utterance with its metadata (docs/features.md). Without \
+        --output the table goes to stdout. --set changes config values, --spec replaces the features.
+
         Examples:
           serlab features clip.wav --spec mfcc.json --output clip.csv
           serlab features $SERLAB_CORPORA/ravdess --spec mfcc.json
+          serlab features configs/mlp_ravdess.json --output ravdess.csv
+          serlab features savee --set features.mfccCount=13 --output savee_frames.h5
         """
     )
 
-    @Argument(help: "An audio file, or a folder of audio files.")
+    @Argument(help: "An audio file, a folder of audio files, an experiment config (.json) or a corpus name.")
     var input: String
 
     @Option(help: "Feature spec JSON (FeatureSpec keys; librosa's defaults for anything left out).")
     var spec: String?
 
-    @Option(help: "For one file: write the matrix here (.csv or .h5) instead of printing CSV.")
+    @Option(help: "For one file: write the matrix here (.csv or .h5) instead of printing CSV. For a config or corpus: the table (.csv) or the frame matrices (.h5).")
     var output: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("For a config or corpus: override one value, e.g. features.mfccCount=13 (repeatable).", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "For a config or corpus: the folder holding the corpora (ravdess/, savee/, tess/) or the corpus itself; beats $SERLAB_CORPORA and dataset.root.")
+    var corpora: String?
 
     @Option(help: "For a folder: the cache folder.")
     var cacheDir: String = ".serlab-cache"
@@ -52,11 +68,13 @@ struct FeaturesCommand: ParsableCommand {
     static let audioExtensions: Set<String> = ["wav", "flac", "aif", "aiff", "ogg"]
 
     func validate() throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
-            throw ValidationError("expected an audio file or a folder, found nothing at '\(input)'")
+        try PipelineOptions.validate(overrides: overrides)
+        let kind = try Self.inputKind(input)
+        if kind == .audioFile || kind == .folder {
+            if !overrides.isEmpty { throw ValidationError("--set is for a config or corpus name, not for '\(input)'") }
+            if corpora != nil { throw ValidationError("--corpora is for a config or corpus name, not for '\(input)'") }
         }
-        if isFolder.boolValue, output != nil {
+        if kind == .folder, output != nil {
             throw ValidationError("'\(input)' is a folder, not an audio file: --output is for one audio file; for a folder the features go to the cache (--cache-dir)")
         }
         if let output {
@@ -72,15 +90,31 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let featureSpec = try spec.map { try Self.loadSpec(URL(fileURLWithPath: $0)) } ?? FeatureSpec()
-        var isFolder: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: input, isDirectory: &isFolder)
+        let specFile = try spec.map { try Self.loadSpec(URL(fileURLWithPath: $0)) }
         let url = URL(fileURLWithPath: input)
-        if isFolder.boolValue {
-            try extractFolder(url, spec: featureSpec)
-        } else {
-            try extractFile(url, spec: featureSpec)
+        switch try Self.inputKind(input) {
+        case .folder: try extractFolder(url, spec: specFile ?? FeatureSpec())
+        case .audioFile: try extractFile(url, spec: specFile ?? FeatureSpec())
+        case .config: try failing { try exportDataset(config: url, corpus: nil, spec: specFile) }
+        case .corpusName: try failing { try exportDataset(config: nil, corpus: input, spec: specFile) }
         }
+    }
+
+    /// What the input argument names.
+    enum InputKind: Equatable { case audioFile, folder, config, corpusName }
+
+    /// The corpus names accepted in place of a config (`manifest` and `folders` need a config's paths).
+    static let corpusNames = ["synthetic", "ravdess", "savee", "tess"]
+
+    /// An existing path wins over a corpus name (a folder `./ravdess` is a folder).
+    static func inputKind(_ input: String) throws -> InputKind {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) {
+            if isFolder.boolValue { return .folder }
+            return URL(fileURLWithPath: input).pathExtension.lowercased() == "json" ? .config : .audioFile
+        }
+        if corpusNames.contains(input) { return .corpusName }
+        throw ValidationError("expected an audio file, a folder, an experiment config (.json) or a corpus name (\(corpusNames.joined(separator: ", "))), found nothing at '\(input)'")
     }
 
     // MARK: One file
