@@ -3,7 +3,7 @@
 #
 # Pinned: librosa==0.11.0 (numpy, scipy, soundfile, soxr). Not a test; run by hand:
 #     swift build -c release --product serlab
-#     python3 tools/bench_features.py [--corpus ../shared/corpora/ravdess] [--cores 0,1]
+#     python3 tools/bench_features.py [--corpus $SERLAB_CORPORA/ravdess] [--cores 0,1]
 # Both sides are pinned to the same cores (sched_setaffinity, inherited by serlab) and use one worker
 # per core: serlab threads, librosa a process pool. Spec: 16 kHz, 40 MFCC, n_fft 512, hop 160, 64 mels
 # (Slaney, librosa's defaults otherwise). Three phases each, alternating sides, fastest of --repeats:
@@ -85,7 +85,7 @@ def fastest(repeats, body):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "ravdess"))
+    parser.add_argument("--corpus", default=str(Path(os.environ.get("SERLAB_CORPORA") or ROOT / "corpora") / "ravdess"))
     parser.add_argument("--cores", default="0,1", help="CPU ids both sides are pinned to")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None)

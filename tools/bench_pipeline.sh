@@ -6,7 +6,7 @@
 #   tools/bench_pipeline.sh [--corpus savee|ravdess] [--model mlp|cnn] [--epochs 30] [--seed 0] [--omp-wait-policy PASSIVE]
 #
 # Same work on both sides: every file decoded, resampled to 16 kHz and turned into 40 MFCCs
-# (n_fft 512, hop 160, 64 mels); the folds of ../shared/folds/<corpus>_*.csv; per test fold a
+# (n_fft 512, hop 160, 64 mels); the folds of configs/folds/<corpus>_*.csv; per test fold a
 # speaker-disjoint validation part, the network trained for exactly --epochs epochs (no early stop
 # on either side) and the best validation-UAR epoch evaluated on the test fold. The serlab side is
 # configs/bench/<model>_<corpus>.json with training.epochs and training.seed set from the options.
@@ -37,8 +37,9 @@ serlab="${SERLAB:-.build/release/serlab}"
 config="configs/bench/${model}_${corpus}.json"
 [ -x "$serlab" ] || { echo "bench: $serlab is missing; build it with swift build -c release --product serlab" >&2; exit 1; }
 [ -f "$config" ] || { echo "bench: no serlab twin config $config for --corpus $corpus --model $model" >&2; exit 2; }
-export SERLAB_CORPORA="${SERLAB_CORPORA:-$(cd .. && pwd)/shared/corpora}"
-export SERLAB_FOLDS="${SERLAB_FOLDS:-$(cd .. && pwd)/shared/folds}"
+export SERLAB_CORPORA="${SERLAB_CORPORA:-$(pwd)/corpora}"
+export SERLAB_FOLDS="${SERLAB_FOLDS:-$(pwd)/configs/folds}"
+[ -d "$SERLAB_CORPORA" ] || { echo "bench: no corpora at $SERLAB_CORPORA; set SERLAB_CORPORA (docs/corpora.md)" >&2; exit 2; }
 pin=(taskset -c 0,1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/serlab-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = Path(os.environ.get("SERLAB_CORPORA", ROOT.parent / "shared" / "corpora"))
+CORPORA = Path(os.environ.get("SERLAB_CORPORA") or ROOT / "corpora")
 SR, N_MFCC, N_FFT, HOP, N_MELS, FRAMES = 16000, 40, 512, 160, 64, 300
 PIN = ["taskset", "-c", "0,1"]
 PEER_ENV = {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -3,7 +3,7 @@
 #
 # Pinned: librosa==0.11.0 (numpy 2.x, scipy 1.x, soundfile, soxr). Run by a developer, not by CI:
 #     pip install librosa==0.11.0 && python3 tools/make_librosa_fixtures.py
-# Reads real clips from ../shared/corpora (or $SERLAB_CORPORA) and writes
+# Reads real clips from $SERLAB_CORPORA (else ./corpora in the repository) and writes
 # Tests/SERFeaturesTests/Fixtures/: cases.json (specs, inputs, column names, checks of the decoded
 # samples) plus one little-endian float32 file per case (frames x columns, row-major, in serlab's
 # column order) and the float32 input samples of the synthetic cases, so the Swift tests run on
@@ -34,7 +34,7 @@ import numpy as np
 assert librosa.__version__ == "0.11.0", f"pinned librosa 0.11.0, found {librosa.__version__}"
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = Path(os.environ.get("SERLAB_CORPORA") or ROOT.parent / "shared" / "corpora")
+CORPORA = Path(os.environ.get("SERLAB_CORPORA") or ROOT / "corpora")
 OUT = ROOT / "Tests" / "SERFeaturesTests" / "Fixtures"
 
 # serlab's defaults (FeatureSpec), i.e. librosa's.

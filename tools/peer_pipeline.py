@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-SHARED = Path(os.environ.get("SERLAB_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"))
-FOLDS = Path(os.environ.get("SERLAB_FOLDS", SHARED.parent / "folds"))
+SHARED = Path(os.environ.get("SERLAB_CORPORA") or Path(__file__).resolve().parents[1] / "corpora")
+FOLDS = Path(os.environ.get("SERLAB_FOLDS") or Path(__file__).resolve().parents[1] / "configs" / "folds")
 
 SR, N_MFCC, N_FFT, HOP, N_MELS = 16000, 40, 512, 160, 64
 

@@ -153,7 +153,7 @@ func protocolConfig(_ kind: ProtocolKind, folds: Int = 5, testSpeakers: [[String
     }
 
     @Test func sharedRAVDESSFoldsFileKeepsActorsTogether() throws {
-        // The real folds file from ../shared/folds against items named like RAVDESS.
+        // The real folds file (configs/folds, or $SERLAB_FOLDS) against items named like RAVDESS.
         let url = TestSupport.foldsRoot.appendingPathComponent("ravdess_spk6.csv")
         let rows = CSV.parse(try String(contentsOf: url, encoding: .utf8)).dropFirst().filter { $0.count >= 4 }
         let items = rows.map { ExperimentItem(path: $0[0].replacingOccurrences(of: ".flac", with: ".wav"), url: URL(fileURLWithPath: "/x"), speaker: $0[1], label: $0[2]) }
