@@ -15,8 +15,8 @@ import SERTestSupport
                                 components: .standard(corporaRoot: TestSupport.corporaRoot), progress: SilentProgress())
     }
 
-    /// SAVEE (real audio from ../shared/corpora), the shared leave-one-speaker-out folds file, a small MLP.
-    @Test func smallRealExperimentWritesACompleteResultsFolder() throws {
+    /// SAVEE (real audio from $SERLAB_CORPORA), the leave-one-speaker-out folds file, a small MLP.
+    @Test(.realCorpora) func smallRealExperimentWritesACompleteResultsFolder() throws {
         let savee = try TestSupport.corpus("savee")
         let folder = TestSupport.temporaryDirectory("serlab-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
