@@ -105,7 +105,7 @@ import SERTestSupport
     }
 
     /// 16-bit samples read from a corpus file are written back exactly; float files hold any value.
-    @Test func writerRoundTripsSamples() throws {
+    @Test(.realCorpora) func writerRoundTripsSamples() throws {
         let clip = try AudioFile.read(try FastPathTests.url(FastPathTests.flacFiles[0]))
         let pcm = directory.appendingPathComponent("pcm16.wav")
         try AudioFile.write(clip, to: pcm)
