@@ -9,14 +9,21 @@ public struct LoadedDataset: Sendable {
     public var items: [ExperimentItem]
     public var labels: [String]
     public var synthetic: Bool
+    /// A multi-corpus dataset's corpora in config order (`corpusName` is then their names joined by "+",
+    /// `root` the folder holding them all); empty for a single corpus.
+    public var parts: [DatasetPart]
 
-    public init(corpusName: String, root: URL, items: [ExperimentItem], labels: [String], synthetic: Bool) {
+    public init(corpusName: String, root: URL, items: [ExperimentItem], labels: [String], synthetic: Bool, parts: [DatasetPart] = []) {
         self.corpusName = corpusName
         self.root = root
         self.items = items
         self.labels = labels
         self.synthetic = synthetic
+        self.parts = parts
     }
+
+    /// The corpus names of a multi-corpus dataset, in config order (nil for a single corpus).
+    public var corpusNames: [String]? { parts.isEmpty ? nil : parts.map(\.name) }
 }
 
 /// Reads the dataset section into utterances.
@@ -26,11 +33,15 @@ public protocol DatasetSource: Sendable {
 
 public enum DatasetError: LocalizedError, Equatable {
     case empty(reason: String)
+    /// A multi-corpus key that does not fit the corpora as read (`path` is the JSON path).
+    case corpus(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
         case let .empty(reason):
             return "dataset: no utterances left: \(reason)"
+        case let .corpus(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }

@@ -22,6 +22,10 @@ extension ExperimentConfig {
                             "labels to keep after merging, in this order (utterances of other labels are dropped); [] = all"),
                 ConfigField("merge", .map(.string), .object([]),
                             "label renames applied first, e.g. {\"calm\": \"neutral\"}"),
+                ConfigField("corpora", .array(.object(corpusEntryFields)), .array([]),
+                            "several corpora in one experiment (then corpus, root and manifest above are not used); [] = the single corpus above"),
+                ConfigField("sharedLabels", .boolean, .bool(false),
+                            "with corpora: keep only the labels every corpus has (after merges); labels then orders or narrows them"),
                 .section("synthetic", "the generated corpus (corpus \"synthetic\")", [
                     ConfigField("speakers", .integer(minimum: 2, maximum: 64), .integer(6), "synthetic speakers (each with its own pitch and timbre)"),
                     ConfigField("utterancesPerLabel", .integer(minimum: 2, maximum: 500), .integer(12), "utterances per label and speaker"),
@@ -32,7 +36,7 @@ extension ExperimentConfig {
             ConfigField("features", featureType, featureDefaults,
                         "the feature spec (SERFeatures.FeatureSpec); keys are its properties"),
             ConfigField("normalization", .enumeration(FeatureNormalization.allCases.map(\.rawValue)), .string("global"),
-                        "z-score fitted on the training part only (global), per speaker on each speaker's own features (speaker), or none"),
+                        "z-score fitted on the training part only (global), per speaker on each speaker's own features (speaker), per corpus on each corpus's own features (corpus), or none"),
             ConfigField("model", modelType, modelDefaults, "the network (SERNet.ModelSpec); keys are its properties"),
             ConfigField("training", TrainingSection.configType, TrainingSection.defaultJSON,
                         "how each fold's model is trained (SERNet.TrainingOptions); training.seed is the experiment seed"),
@@ -51,7 +55,7 @@ extension ExperimentConfig {
             ]),
             .section("protocol", "how utterances are split into training and test folds", [
                 ConfigField("kind", .enumeration(ProtocolKind.allCases.map(\.rawValue)), .string("auto"),
-                            "auto (speakerKFold on a multi-speaker corpus, else stratifiedKFold), stratifiedKFold, speakerKFold, leaveOneSpeakerOut, testSpeakers, foldsFile"),
+                            "auto (speakerKFold on a multi-speaker corpus, else stratifiedKFold), stratifiedKFold, speakerKFold, leaveOneSpeakerOut, testSpeakers, foldsFile; with dataset.corpora also crossCorpus, leaveOneCorpusOut"),
                 ConfigField("folds", .integer(minimum: 2, maximum: 1000), .integer(5), "number of folds for stratifiedKFold and speakerKFold"),
                 ConfigField("testSpeakers", .array(.array(.string)), .array([]),
                             "for testSpeakers: one fold per group, testing on that group's speakers, e.g. [[\"YAF\"], [\"OAF\"]]"),
@@ -63,6 +67,10 @@ extension ExperimentConfig {
                             "share of each training fold held out for early stopping and model selection"),
                 ConfigField("speakerValidationMinimumSpeakers", .integer(minimum: 2, maximum: nil), .integer(4),
                             "the validation part is made of whole speakers when the training fold has at least this many, else it is stratified"),
+                ConfigField("directions", .array(.object([
+                    ConfigField("train", .array(.string), .array([]), "names of the corpora trained on (validation comes from these only)"),
+                    ConfigField("test", .array(.string), .array([]), "names of the corpora tested on"),
+                ])), .array([]), "for crossCorpus: one fold per direction, e.g. [{\"train\": [\"ravdess\"], \"test\": [\"savee\"]}]"),
             ]),
             .section("output", "where and what to write", [
                 ConfigField("directory", .string, .string("results"), "results go to <directory>/<name>/<run id>/"),
@@ -71,6 +79,22 @@ extension ExperimentConfig {
                             "resamples of the pooled test predictions for the 95% confidence intervals"),
             ]),
         ])
+    }
+
+    /// Multi-corpus keys config.resolved.json holds only when they are used (not at their defaults), so
+    /// a single-corpus config resolves exactly as it did before they existed.
+    public static let keysResolvedOnlyWhenUsed: Set<String> = ["dataset.corpora", "dataset.sharedLabels", "protocol.directions"]
+
+    /// The keys of one `dataset.corpora` entry (only `corpus` is required).
+    static var corpusEntryFields: [ConfigField] {
+        [
+            ConfigField("corpus", .enumeration(CorpusChoice.allCases.map(\.rawValue)), .string("synthetic"), "tess, ravdess, savee, manifest, folders or synthetic"),
+            ConfigField("name", .nullable(.string), .null, "namespace of its speakers and paths (\"savee/DC\"); null = the corpus's own name"),
+            ConfigField("root", .nullable(.string), .null, "corpus folder; null = $SERLAB_CORPORA/<corpus>"),
+            ConfigField("manifest", .nullable(.string), .null, "for corpus \"manifest\": the CSV or JSON manifest"),
+            ConfigField("merge", .map(.string), .object([]), "this corpus's label merges, applied before the global ones"),
+            ConfigField("drop", .array(.string), .array([]), "labels (after this corpus's merge) whose utterances are left out"),
+        ]
     }
 
     /// The features section, read off `FeatureSpec()`'s encoding so it follows SERFeatures; types of
@@ -143,6 +167,11 @@ extension ExperimentConfig {
         } catch let error as DecodingError {
             throw ConfigLoader.describe(error, source: source, tree: tree)
         }
+        try other.dataset.validate(source: source)
+        try other.protocol.validate(source: source, dataset: other.dataset)
+        if other.normalization == .corpus && !other.dataset.isMultiCorpus {
+            throw ConfigError.wrongValue(source: source, path: "normalization", expected: "\"corpus\" only with dataset.corpora (one corpus: use \"global\")", found: "\"corpus\"")
+        }
         return ExperimentConfig(name: other.name, description: other.description, dataset: other.dataset, features: features,
                                 normalization: other.normalization, model: model, training: training, input: other.input,
                                 augmentation: other.augmentation, protocol: other.protocol, output: other.output)
@@ -167,6 +196,23 @@ extension ExperimentConfig {
         result.set("features", try JSONValue.encoding(config.features))
         result.set("model", try ModelSection.encode(config.model))
         result.set("training", try TrainingSection.encode(config.training))
+        // The multi-corpus keys appear only when used, so a single-corpus config resolves as before.
+        if var dataset = result["dataset"] {
+            dataset = dataset.removing(config.dataset.isMultiCorpus ? [] : ["corpora"])
+            if config.dataset.isMultiCorpus { dataset.set("corpora", .array(config.dataset.corpora.map(\.json))) }
+            result.set("dataset", dataset.removing(config.dataset.sharedLabels ? [] : ["sharedLabels"]))
+        }
+        if let protocolSection = result["protocol"], config.protocol.directions.isEmpty {
+            result.set("protocol", protocolSection.removing(["directions"]))
+        }
         return result
+    }
+}
+
+extension JSONValue {
+    /// This object without `keys` (anything else unchanged).
+    func removing(_ keys: Set<String>) -> JSONValue {
+        guard !keys.isEmpty, let pairs = objectPairs else { return self }
+        return .object(pairs.filter { !keys.contains($0.key) })
     }
 }

@@ -36,6 +36,76 @@ public struct DatasetConfig: Codable, Sendable, Equatable {
     public var labels: [String]
     public var merge: [String: String]
     public var synthetic: SyntheticCorpusConfig
+    /// Several corpora pooled in one experiment; empty = the single corpus of `corpus`, `root`, `manifest`.
+    public var corpora: [CorpusEntry] = []
+    /// Multi-corpus only: keep just the labels every corpus has (after its own and the global merges).
+    public var sharedLabels: Bool = false
+
+    /// True when the dataset names several corpora (`corpora` is not empty).
+    public var isMultiCorpus: Bool { !corpora.isEmpty }
+}
+
+extension DatasetConfig {
+    enum CodingKeys: String, CodingKey { case corpus, root, manifest, labels, merge, synthetic, corpora, sharedLabels }
+
+    /// `corpora` and `sharedLabels` may be absent (config.resolved.json leaves them out at their defaults).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        corpus = try container.decode(CorpusChoice.self, forKey: .corpus)
+        root = try container.decodeIfPresent(String.self, forKey: .root)
+        manifest = try container.decodeIfPresent(String.self, forKey: .manifest)
+        labels = try container.decode([String].self, forKey: .labels)
+        merge = try container.decode([String: String].self, forKey: .merge)
+        synthetic = try container.decode(SyntheticCorpusConfig.self, forKey: .synthetic)
+        corpora = try container.decodeIfPresent([CorpusEntry].self, forKey: .corpora) ?? []
+        sharedLabels = try container.decodeIfPresent(Bool.self, forKey: .sharedLabels) ?? false
+    }
+}
+
+/// One corpus of a multi-corpus dataset (`dataset.corpora[i]`); its labels are mapped to canonical
+/// emotions by its adapter, then `merge`d and `drop`ped here, before the global `labels` and `merge`.
+public struct CorpusEntry: Codable, Sendable, Equatable {
+    public var corpus: CorpusChoice
+    /// The namespace of its speakers and paths ("savee" -> "savee/DC"); null = the corpus's own name.
+    public var name: String?
+    public var root: String?
+    public var manifest: String?
+    public var merge: [String: String]
+    /// Labels (after `merge`) whose utterances this corpus leaves out.
+    public var drop: [String]
+
+    public init(corpus: CorpusChoice, name: String? = nil, root: String? = nil, manifest: String? = nil,
+                merge: [String: String] = [:], drop: [String] = []) {
+        self.corpus = corpus; self.name = name; self.root = root; self.manifest = manifest; self.merge = merge; self.drop = drop
+    }
+
+    enum CodingKeys: String, CodingKey { case corpus, name, root, manifest, merge, drop }
+
+    /// Every key but `corpus` may be left out.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        corpus = try container.decode(CorpusChoice.self, forKey: .corpus)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        root = try container.decodeIfPresent(String.self, forKey: .root)
+        manifest = try container.decodeIfPresent(String.self, forKey: .manifest)
+        merge = try container.decodeIfPresent([String: String].self, forKey: .merge) ?? [:]
+        drop = try container.decodeIfPresent([String].self, forKey: .drop) ?? []
+    }
+
+    /// The entry as resolved JSON: every key, nulls included.
+    var json: JSONValue {
+        .object([("corpus", .string(corpus.rawValue)), ("name", name.map { .string($0) } ?? .null),
+                 ("root", root.map { .string($0) } ?? .null), ("manifest", manifest.map { .string($0) } ?? .null),
+                 ("merge", .object(merge.keys.sorted().map { ($0, .string(merge[$0]!)) })), ("drop", .array(drop.map { .string($0) }))])
+    }
+}
+
+/// One training/test direction of protocol `crossCorpus`: corpus names (`dataset.corpora[i].name`).
+public struct CorpusDirection: Codable, Sendable, Equatable {
+    public var train: [String]
+    public var test: [String]
+
+    public init(train: [String], test: [String]) { self.train = train; self.test = test }
 }
 
 public enum CorpusChoice: String, Codable, Sendable, CaseIterable {
@@ -54,6 +124,9 @@ public enum FeatureNormalization: String, Codable, Sendable, CaseIterable {
     case global
     /// z-score of each speaker with that speaker's own statistics (labels never used).
     case speaker
+    /// z-score of each corpus with that corpus's own statistics (labels never used; a test corpus's
+    /// from its own unlabelled test audio).
+    case corpus
     case none
 }
 
@@ -65,6 +138,10 @@ public enum ProtocolKind: String, Codable, Sendable, CaseIterable {
     case leaveOneSpeakerOut
     case testSpeakers
     case foldsFile
+    /// Multi-corpus: one fold per `protocol.directions` entry, training on its train corpora, testing on its test corpora.
+    case crossCorpus
+    /// Multi-corpus: one fold per corpus, tested on it and trained on all the others.
+    case leaveOneCorpusOut
 }
 
 public struct ProtocolConfig: Codable, Sendable, Equatable {
@@ -75,6 +152,25 @@ public struct ProtocolConfig: Codable, Sendable, Equatable {
     public var repeats: Int
     public var validationFraction: Double
     public var speakerValidationMinimumSpeakers: Int
+    /// For `crossCorpus`: the directions, each a fold.
+    public var directions: [CorpusDirection] = []
+}
+
+extension ProtocolConfig {
+    enum CodingKeys: String, CodingKey { case kind, folds, testSpeakers, foldsFile, repeats, validationFraction, speakerValidationMinimumSpeakers, directions }
+
+    /// `directions` may be absent (config.resolved.json leaves it out when empty).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(ProtocolKind.self, forKey: .kind)
+        folds = try container.decode(Int.self, forKey: .folds)
+        testSpeakers = try container.decode([[String]].self, forKey: .testSpeakers)
+        foldsFile = try container.decodeIfPresent(String.self, forKey: .foldsFile)
+        repeats = try container.decode(Int.self, forKey: .repeats)
+        validationFraction = try container.decode(Double.self, forKey: .validationFraction)
+        speakerValidationMinimumSpeakers = try container.decode(Int.self, forKey: .speakerValidationMinimumSpeakers)
+        directions = try container.decodeIfPresent([CorpusDirection].self, forKey: .directions) ?? []
+    }
 }
 
 public struct OutputConfig: Codable, Sendable, Equatable {

@@ -7,12 +7,15 @@ public struct ExperimentItem: Sendable, Equatable {
     public var url: URL
     public var speaker: String
     public var label: String
+    /// The corpus namespace in a multi-corpus run (`path` and `speaker` then start with it and "/"); nil otherwise.
+    public var corpus: String?
 
-    public init(path: String, url: URL, speaker: String, label: String) {
+    public init(path: String, url: URL, speaker: String, label: String, corpus: String? = nil) {
         self.path = path
         self.url = url
         self.speaker = speaker
         self.label = label
+        self.corpus = corpus
     }
 
     /// `path` without its extension: how folds files are matched (a WAV copy matches a FLAC list).

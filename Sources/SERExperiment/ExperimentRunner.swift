@@ -19,6 +19,24 @@ public struct ExperimentComponents: Sendable {
     }
 }
 
+extension ExperimentComponents {
+    /// The dataset section's source: `dataset(_:)` for one corpus; for `dataset.corpora`, each entry
+    /// loaded by `dataset(_:)` and pooled (`PooledDatasetSource`).
+    func datasetSource(for dataset: DatasetConfig) -> DatasetSource {
+        dataset.isMultiCorpus ? PooledDatasetSource(sourceFor: self.dataset) : self.dataset(dataset)
+    }
+
+    /// Features of `dataset`'s files: one provider (cache file) per corpus, under the corpus's own name,
+    /// so a pooled run reuses the features single-corpus runs extracted.
+    func featureProvider(for dataset: LoadedDataset, spec: FeatureSpec, cacheDirectory: URL, threads: Int) throws -> FeatureProvider {
+        guard !dataset.parts.isEmpty else { return try features(spec, dataset.corpusName, cacheDirectory, threads) }
+        return PooledFeatureProvider(parts: try dataset.parts.map { part in
+            let urls = Set(dataset.items.filter { $0.corpus == part.name }.map(\.url))
+            return (try features(spec, part.cacheName, cacheDirectory, threads), urls)
+        })
+    }
+}
+
 /// Options of one `serlab run` beyond the config.
 public struct RunOptions: Sendable {
     /// Replaces `output.directory` when set.
@@ -104,7 +122,7 @@ public struct ExperimentRunner: Sendable {
 
     /// The utterances after the label policy.
     func loadDataset() throws -> LoadedDataset {
-        let dataset = try components.dataset(config.dataset).load(config.dataset, cacheDirectory: options.cacheDirectory)
+        let dataset = try components.datasetSource(for: config.dataset).load(config.dataset, cacheDirectory: options.cacheDirectory)
         if dataset.synthetic { progress.report(.message(ResultsWriter.syntheticDataNote)) }
         progress.report(.message("\(config.resolvedName): \(dataset.items.count) utterances of \(dataset.corpusName), \(Set(dataset.items.map(\.speaker)).count) speakers, labels \(dataset.labels.joined(separator: ", "))"))
         return dataset
@@ -155,7 +173,7 @@ public struct ExperimentRunner: Sendable {
 
     /// Features of every utterance (cached per corpus and feature spec), shaped for the model input.
     func extractFeatures(_ dataset: LoadedDataset) throws -> ([FeatureMatrix], FeatureProvider) {
-        let provider = try components.features(config.features, dataset.corpusName, options.cacheDirectory, threads)
+        let provider = try components.featureProvider(for: dataset, spec: config.features, cacheDirectory: options.cacheDirectory, threads: threads)
         let reporter = progress
         var features = try provider.features(for: dataset.items.map(\.url)) { done, total in
             reporter.report(.features(done: done, total: total))
@@ -191,7 +209,8 @@ public struct ExperimentRunner: Sendable {
         var trainedSeconds: [Double] = []
         for fold in plan.folds {
             if run.isFoldDone(fold.index) {
-                let result = try ResultsWriter.readFold(fold, labels: dataset.labels, in: run)
+                var result = try ResultsWriter.readFold(fold, labels: dataset.labels, in: run)
+                (result.trainCorpora, result.testCorpora) = Self.foldCorpora(fold, dataset: dataset)
                 results.append(result)
                 resumed += 1
                 progress.report(.foldFinished(fold: fold.index, foldCount: plan.folds.count, uar: result.metrics.uar, accuracy: result.metrics.accuracy,
@@ -240,7 +259,7 @@ public struct ExperimentRunner: Sendable {
             let best = probabilities[row].indices.max { probabilities[row][$0] < probabilities[row][$1] } ?? 0
             predicted.append(best)
             let item = dataset.items[itemIndex]
-            predictions.append(PredictionRow(path: item.path, fold: fold.index, speaker: item.speaker, trueLabel: item.label,
+            predictions.append(PredictionRow(path: item.path, fold: fold.index, speaker: item.speaker, corpus: item.corpus, trueLabel: item.label,
                                              predictedLabel: dataset.labels[best], probabilities: probabilities[row].map(ResultsFile.rounded)))
         }
         if config.output.saveModels, let save = trained.saveCheckpoint {
@@ -251,7 +270,18 @@ public struct ExperimentRunner: Sendable {
         }
         return FoldResult(plan: fold, metrics: ClassificationMetrics(truth: testSet.labels, predicted: predicted, labels: dataset.labels),
                           epochKept: trained.epochKept, curve: trained.curve, predictions: predictions,
-                          testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: Date().timeIntervalSince(foldClock))
+                          testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: Date().timeIntervalSince(foldClock),
+                          trainCorpora: Self.foldCorpora(fold, dataset: dataset).train, testCorpora: Self.foldCorpora(fold, dataset: dataset).test)
+    }
+
+    /// A multi-corpus fold's corpora (training with validation, and test), in the dataset's corpus order; nils for one corpus.
+    static func foldCorpora(_ fold: FoldPlan, dataset: LoadedDataset) -> (train: [String]?, test: [String]?) {
+        guard let names = dataset.corpusNames else { return (nil, nil) }
+        func corpora(_ indices: [Int]) -> [String] {
+            let present = Set(indices.compactMap { dataset.items[$0].corpus })
+            return names.filter(present.contains)
+        }
+        return (corpora(fold.train + fold.validation), corpora(fold.test))
     }
 
     /// Trains the backend on `train` (augmented as the config says) with early stopping on `validation`:
@@ -281,7 +311,8 @@ public struct ExperimentRunner: Sendable {
                                          resamples: config.output.bootstrapResamples, seed: config.seed)
         let metrics = ResultsWriter.runMetrics(name: config.resolvedName, corpus: dataset.corpusName, model: components.backend.modelName(config.model),
                                                labels: dataset.labels, plan: plan, folds: folds, pooled: pooled, interval: interval,
-                                               syntheticData: dataset.synthetic, gateControl: options.gateControl?.rawValue)
+                                               syntheticData: dataset.synthetic, gateControl: options.gateControl?.rawValue,
+                                               corpora: dataset.corpusNames)
         try ResultsWriter.writeRun(metrics, folds: folds, pooled: pooled, synthetic: dataset.synthetic, timings: timings(folds), in: run)
         return (metrics, interval)
     }

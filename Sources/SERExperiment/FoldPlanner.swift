@@ -34,6 +34,8 @@ public enum ProtocolError: LocalizedError, Equatable {
     case unknownSpeaker(path: String, speaker: String, suggestion: String?, known: [String])
     case foldsFile(path: String, reason: String)
     case emptyTraining(fold: Int)
+    /// A corpus protocol on utterances without corpora, or a direction naming a corpus the dataset lacks.
+    case corpus(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -47,6 +49,8 @@ public enum ProtocolError: LocalizedError, Equatable {
             return "\(path): \(reason)"
         case let .emptyTraining(fold):
             return "protocol: fold \(fold) leaves no utterance for training"
+        case let .corpus(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }
@@ -67,7 +71,28 @@ public enum FoldPlanner {
             }
         }
         let fixed: [[Int]]?
+        // Per fold, the utterances training and validation may use (nil = every utterance outside the test part).
+        var pools: [[Int]]? = nil
         switch kind {
+        case .leaveOneCorpusOut:
+            let corpora = try corpusOrder(items, kind: kind)
+            fixed = corpora.map { corpus in items.indices.filter { items[$0].corpus == corpus } }
+        case .crossCorpus:
+            let corpora = try corpusOrder(items, kind: kind)
+            guard !config.directions.isEmpty else {
+                throw ProtocolError.corpus(path: "protocol.directions", reason: "expected at least one direction for protocol.kind \"crossCorpus\", found []")
+            }
+            for (index, direction) in config.directions.enumerated() {
+                for (side, names) in [("train", direction.train), ("test", direction.test)] {
+                    for (position, name) in names.enumerated() where !corpora.contains(name) {
+                        throw ProtocolError.corpus(path: "protocol.directions[\(index)].\(side)[\(position)]",
+                                                   reason: "unknown corpus \"\(name)\"" + (closest(to: name, in: corpora).map { "; did you mean \"\($0)\"?" } ?? "")
+                                                   + " Corpora: \(corpora.joined(separator: ", ")).")
+                    }
+                }
+            }
+            fixed = config.directions.map { direction in items.indices.filter { direction.test.contains(items[$0].corpus ?? "") } }
+            pools = config.directions.map { direction in items.indices.filter { direction.train.contains(items[$0].corpus ?? "") } }
         case .leaveOneSpeakerOut:
             guard speakers.count >= 2 else { throw ProtocolError.tooFewSpeakers(kind: kind.rawValue, needed: 2, found: speakers.count) }
             fixed = speakers.sorted().map { speaker in items.indices.filter { items[$0].speaker == speaker } }
@@ -104,7 +129,7 @@ public enum FoldPlanner {
             for (foldInRepeat, test) in testSets.enumerated() {
                 let index = repeatIndex * foldsPerRepeat + foldInRepeat
                 let testSet = Set(test)
-                let rest = items.indices.filter { !testSet.contains($0) }
+                let rest = (pools?[foldInRepeat] ?? Array(items.indices)).filter { !testSet.contains($0) }
                 guard !rest.isEmpty else { throw ProtocolError.emptyTraining(fold: index) }
                 var validationGenerator = SeededGenerator(seed: UInt64(repeatSeed), stream: "validation").derived("fold-\(foldInRepeat)")
                 let (train, validation, validationKind) = validationSplit(
@@ -124,6 +149,21 @@ public enum FoldPlanner {
         let lines = plans.flatMap { plan in plan.test.map { "\(items[$0].path),\(plan.index)" } }.sorted()
         let hash = SHA256.hexDigest(of: Data(lines.joined(separator: "\n").utf8))
         return ProtocolPlan(kind: kind, foldsPerRepeat: foldsPerRepeat, folds: plans, speakerOverlap: overlap, foldsHash: hash, warnings: warnings)
+    }
+
+    /// The corpora of `items` in order of first appearance (the config's order); a corpus protocol needs two.
+    static func corpusOrder(_ items: [ExperimentItem], kind: ProtocolKind) throws -> [String] {
+        var order: [String] = []
+        for item in items {
+            guard let corpus = item.corpus else {
+                throw ProtocolError.corpus(path: "protocol.kind", reason: "\"\(kind.rawValue)\" needs several corpora (dataset.corpora); this dataset has one")
+            }
+            if !order.contains(corpus) { order.append(corpus) }
+        }
+        guard order.count >= 2 else {
+            throw ProtocolError.corpus(path: "protocol.kind", reason: "\"\(kind.rawValue)\" needs at least 2 corpora with utterances, found \(order.count)")
+        }
+        return order
     }
 
     /// Per label: shuffle, then deal round-robin, continuing the dealer position across labels so

@@ -28,4 +28,7 @@ public struct FoldResult: Sendable {
     public var testSpeakers: [String]
     /// Wall-clock seconds of training and prediction (goes to timings.json only).
     public var seconds: Double
+    /// Multi-corpus runs only: the corpora of the training and validation part, and of the test part, in corpus order.
+    public var trainCorpora: [String]? = nil
+    public var testCorpora: [String]? = nil
 }

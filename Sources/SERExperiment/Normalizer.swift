@@ -7,7 +7,10 @@ import SERFeatures
 /// `global`: one mean and standard deviation per column over every frame of the training utterances.
 /// `speaker`: each speaker's own mean and deviation over that speaker's frames (no labels used);
 /// a test speaker is therefore normalised with statistics of its own unlabelled test audio, the
-/// usual speaker-normalisation assumption (the speaker is known at test time). Deviations below
+/// usual speaker-normalisation assumption (the speaker is known at test time).
+/// `corpus`: the same per corpus of a multi-corpus run: each corpus's own mean and deviation over
+/// its frames (training, validation and test utterances of that corpus, no labels used), so a test
+/// corpus is normalised with statistics of its own unlabelled test audio. Deviations below
 /// 1e-8 count as 1 so constant columns stay finite.
 public struct Normalizer: Sendable {
     public var kind: FeatureNormalization
@@ -15,6 +18,8 @@ public struct Normalizer: Sendable {
     public internal(set) var global: (mean: [Double], std: [Double])?
     /// `speaker` only: each speaker's own statistics, keyed by speaker.
     public internal(set) var perSpeaker: [String: (mean: [Double], std: [Double])] = [:]
+    /// `corpus` only: each corpus's own statistics, keyed by corpus name.
+    public internal(set) var perCorpus: [String: (mean: [Double], std: [Double])] = [:]
 
     /// Given statistics (a model bundle's): `global` is applied to any speaker without statistics of its own.
     public init(kind: FeatureNormalization, global: (mean: [Double], std: [Double])?,
@@ -24,12 +29,18 @@ public struct Normalizer: Sendable {
         self.perSpeaker = perSpeaker
     }
 
-    /// Fits on `fitIndices`; for `speaker`, statistics of every speaker appearing in `allIndices`.
-    public init(kind: FeatureNormalization, features: [FeatureMatrix], speakers: [String], fitIndices: [Int], allIndices: [Int]) {
+    /// Fits on `fitIndices`; for `speaker` (`corpus`), statistics of every speaker (corpus) appearing in `allIndices`.
+    public init(kind: FeatureNormalization, features: [FeatureMatrix], speakers: [String], corpora: [String?] = [],
+                fitIndices: [Int], allIndices: [Int]) {
         self.kind = kind
         switch kind {
         case .none: break
         case .global: global = Normalizer.statistics(features: features, indices: fitIndices)
+        case .corpus:
+            var byCorpus: [String: [Int]] = [:]
+            for index in allIndices where index < corpora.count { if let corpus = corpora[index] { byCorpus[corpus, default: []].append(index) } }
+            for (corpus, indices) in byCorpus { perCorpus[corpus] = Normalizer.statistics(features: features, indices: indices) }
+            global = Normalizer.statistics(features: features, indices: fitIndices)
         case .speaker:
             var bySpeaker: [String: [Int]] = [:]
             for index in allIndices { bySpeaker[speakers[index], default: []].append(index) }
@@ -90,6 +101,9 @@ public struct Normalizer: Sendable {
         if !perSpeaker.isEmpty {
             pairs.append(("speakers", .object(perSpeaker.keys.sorted().map { ($0, stats(perSpeaker[$0]!)) })))
         }
+        if !perCorpus.isEmpty {
+            pairs.append(("corpora", .object(perCorpus.keys.sorted().map { ($0, stats(perCorpus[$0]!)) })))
+        }
         return .object(pairs)
     }
 
@@ -119,16 +133,24 @@ public struct Normalizer: Sendable {
             guard case .object(let pairs) = speakers else { throw fail("speakers", "an object of speaker statistics") }
             for (speaker, value) in pairs { perSpeaker[speaker] = try stats(value, key: "speakers.\(speaker)") }
         }
+        var perCorpus: [String: (mean: [Double], std: [Double])] = [:]
+        if let corpora = json["corpora"] {
+            guard case .object(let pairs) = corpora else { throw fail("corpora", "an object of corpus statistics") }
+            for (corpus, value) in pairs { perCorpus[corpus] = try stats(value, key: "corpora.\(corpus)") }
+        }
         if kind != .none && global == nil { throw fail("global", "statistics for '\(kind.rawValue)' normalisation") }
         self.init(kind: kind, global: global, perSpeaker: perSpeaker)
+        self.perCorpus = perCorpus
     }
 
-    public func apply(_ matrix: FeatureMatrix, speaker: String) -> FeatureMatrix {
+    /// `matrix` normalised; a speaker (corpus) without statistics of its own gets the global ones.
+    public func apply(_ matrix: FeatureMatrix, speaker: String, corpus: String? = nil) -> FeatureMatrix {
         let stats: (mean: [Double], std: [Double])?
         switch kind {
         case .none: return matrix
         case .global: stats = global
         case .speaker: stats = perSpeaker[speaker] ?? global
+        case .corpus: stats = corpus.flatMap { perCorpus[$0] } ?? global
         }
         guard let stats, !stats.mean.isEmpty else { return matrix }
         var result = matrix
@@ -162,21 +184,23 @@ struct NormalizedFeatures {
     let labels: [String]
     private let features: [FeatureMatrix]
     private let speakers: [String]
+    private let corpora: [String?]
     private let labelIndices: [Int]
 
     /// Fits the normaliser on `fitIndices` (for `speaker`: statistics of every speaker in `allIndices`).
     init(dataset: LoadedDataset, features: [FeatureMatrix], kind: FeatureNormalization, fitIndices: [Int], allIndices: [Int]) {
         let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
         speakers = dataset.items.map(\.speaker)
+        corpora = dataset.items.map(\.corpus)
         labelIndices = dataset.items.map { labelIndex[$0.label]! }
         labels = dataset.labels
         self.features = features
-        normalizer = Normalizer(kind: kind, features: features, speakers: speakers, fitIndices: fitIndices, allIndices: allIndices)
+        normalizer = Normalizer(kind: kind, features: features, speakers: speakers, corpora: corpora, fitIndices: fitIndices, allIndices: allIndices)
     }
 
     /// The normalised matrices and label indices of `indices`, in that order.
     func set(_ indices: [Int]) -> LabeledFeatures {
-        LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0]) },
+        LabeledFeatures(features: indices.map { normalizer.apply(features[$0], speaker: speakers[$0], corpus: corpora[$0]) },
                         labels: indices.map { labelIndices[$0] })
     }
 }

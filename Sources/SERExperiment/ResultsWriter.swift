@@ -65,7 +65,21 @@ public enum ResultsWriter {
             fold: plan.index, repeat: plan.repeatIndex, seed: plan.seed, trainCount: plan.train.count, validationCount: plan.validation.count,
             validationKind: plan.validationKind, testCount: plan.test.count, testSpeakers: result.testSpeakers,
             accuracy: ResultsFile.rounded(metrics.accuracy), uar: ResultsFile.rounded(metrics.uar), macroF1: ResultsFile.rounded(metrics.macroF1),
-            perClass: perClass(metrics, labels: labels), epochKept: result.epochKept)
+            perClass: perClass(metrics, labels: labels), epochKept: result.epochKept,
+            trainCorpora: result.trainCorpora, testCorpora: result.testCorpora,
+            perCorpus: (result.testCorpora?.count ?? 0) > 1 ? perCorpus(result.predictions, labels: labels, corpora: result.testCorpora!) : nil)
+    }
+
+    /// UAR, accuracy and count of each of `corpora` over `predictions` (their `corpus` column); corpora
+    /// without predictions are left out.
+    static func perCorpus(_ predictions: [PredictionRow], labels: [String], corpora: [String]) -> OrderedObject<RunMetrics.CorpusFigures> {
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        return OrderedObject(corpora.compactMap { corpus in
+            let rows = predictions.filter { $0.corpus == corpus }
+            guard !rows.isEmpty else { return nil }
+            let metrics = ClassificationMetrics(truth: rows.map { index[$0.trueLabel]! }, predicted: rows.map { index[$0.predictedLabel]! }, labels: labels)
+            return (corpus, RunMetrics.CorpusFigures(testCount: metrics.count, accuracy: ResultsFile.rounded(metrics.accuracy), uar: ResultsFile.rounded(metrics.uar)))
+        })
     }
 
     static func perClass(_ metrics: ClassificationMetrics, labels: [String]) -> OrderedObject<RunMetrics.ClassMetrics> {
@@ -106,7 +120,7 @@ public enum ResultsWriter {
     /// The run's metrics.json: deterministic for a config, seed and thread count (no times, no dates).
     public static func runMetrics(name: String, corpus: String, model: String, labels: [String], plan: ProtocolPlan,
                                   folds: [FoldResult], pooled: ClassificationMetrics, interval: BootstrapInterval,
-                                  syntheticData: Bool, gateControl: String? = nil) -> RunMetrics {
+                                  syntheticData: Bool, gateControl: String? = nil, corpora: [String]? = nil) -> RunMetrics {
         func headline(_ values: (FoldResult) -> Double) -> (mean: Double, std: Double) {
             let (mean, std) = meanAndStd(folds.map(values))
             return (ResultsFile.rounded(mean), ResultsFile.rounded(std))
@@ -126,7 +140,8 @@ public enum ResultsWriter {
                           macroF1: ResultsFile.rounded(pooled.macroF1), perClass: perClass(pooled, labels: labels)),
             confidence95: .init(accuracy: [interval.accuracy.lowerBound, interval.accuracy.upperBound].map(ResultsFile.rounded),
                                 uar: [interval.uar.lowerBound, interval.uar.upperBound].map(ResultsFile.rounded),
-                                method: "bootstrap over utterances, \(interval.resamples) resamples"))
+                                method: "bootstrap over utterances, \(interval.resamples) resamples"),
+            corpora: corpora, perCorpus: corpora.map { perCorpus(folds.flatMap(\.predictions), labels: labels, corpora: $0) })
     }
 
     /// metrics.csv: one row per fold plus mean, std and pooled rows.

@@ -50,10 +50,13 @@ public struct ComparisonGroup: Codable, Equatable, Sendable {
     /// The run the others are tested against: the best mean UAR.
     public var reference: String?
     public var pairs: [PairComparison]
+    /// true when the group's runs test on corpora they did not train on (`RunMetrics.isCrossCorpus`);
+    /// such runs are never grouped or paired with within-corpus runs. nil (left out of JSON) otherwise.
+    public var crossCorpus: Bool?
 
-    /// "tess · 7 labels · speakerKFold, 5 folds · folds 1a2b3c4d".
+    /// "tess · 7 labels · speakerKFold, 5 folds · folds 1a2b3c4d" ("cross-corpus · " in front for cross-corpus runs).
     public var title: String {
-        "\(corpus) · \(labels.count) labels (\(labels.joined(separator: ", "))) · \(protocolKind), \(foldCount) folds · folds \(foldsHash.map { String($0.prefix(12)) } ?? "unrecorded")"
+        (crossCorpus == true ? "cross-corpus · " : "") + "\(corpus) · \(labels.count) labels (\(labels.joined(separator: ", "))) · \(protocolKind), \(foldCount) folds · folds \(foldsHash.map { String($0.prefix(12)) } ?? "unrecorded")"
     }
 }
 
@@ -86,6 +89,9 @@ public struct Comparison: Codable, Equatable, Sendable {
     /// Why two runs may not be compared head to head, or nil when they may.
     public static func incompatibility(_ a: RunFolder, _ b: RunFolder) -> String? {
         let x = a.metrics, y = b.metrics
+        if x.isCrossCorpus != y.isCrossCorpus {
+            return "\(x.isCrossCorpus ? a.displayName : b.displayName) is a cross-corpus run (\(x.isCrossCorpus ? x.protocol.kind : y.protocol.kind)) and the other a within-corpus run"
+        }
         if x.corpus != y.corpus { return "they use different corpora (\(x.corpus) vs \(y.corpus))" }
         if Set(x.labels) != Set(y.labels) {
             return "they use different label sets (\(x.labels.sorted().joined(separator: ",")) vs \(y.labels.sorted().joined(separator: ",")))"
@@ -106,7 +112,8 @@ public struct Comparison: Codable, Equatable, Sendable {
         let m = run.metrics
         // A run without a folds hash gets a group of its own: it can never be paired.
         let folds = m.protocol.foldsHash ?? "unrecorded:\(run.url.path)"
-        return "\(m.corpus)\u{1}\(m.labels.sorted().joined(separator: ","))\u{1}\(folds)"
+        // Within-corpus groups sort first; cross-corpus runs never share a group with them.
+        return "\(m.isCrossCorpus ? "1" : "0")\u{1}\(m.corpus)\u{1}\(m.labels.sorted().joined(separator: ","))\u{1}\(folds)"
     }
 
     static func makeGroup(_ runs: [RunFolder], allPairs: Bool) throws -> ComparisonGroup {
@@ -144,7 +151,8 @@ public struct Comparison: Codable, Equatable, Sendable {
         adjustForMultipleComparisons(&pairs)
         let first = runs[0].metrics
         return ComparisonGroup(corpus: first.corpus, labels: first.labels, protocolKind: first.protocol.kind, foldCount: first.protocol.folds,
-                               foldsHash: first.protocol.foldsHash, rows: rows, reference: rows.count > 1 ? reference : nil, pairs: pairs)
+                               foldsHash: first.protocol.foldsHash, rows: rows, reference: rows.count > 1 ? reference : nil, pairs: pairs,
+                               crossCorpus: first.isCrossCorpus ? true : nil)
     }
 
     /// With more than one pair, sets each test's `holmPValue`: Holm's adjustment over that test's

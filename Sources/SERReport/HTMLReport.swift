@@ -207,6 +207,7 @@ public struct HTMLReport {
             out.append("<tr><td>\(fold.fold)</td><td class=\"num\">\(fold.testCount)</td><td class=\"num\">\(Comparison.percent(fold.accuracy))</td><td class=\"num\">\(Comparison.percent(fold.uar))</td><td class=\"num\">\(Comparison.percent(fold.macroF1))</td><td class=\"num\">\(fold.epochKept.map(String.init) ?? "-")</td></tr>")
         }
         out.append("</tbody></table>")
+        out.append(perCorpusSection(m))
 
         out.append("<h3>Pooled confusion matrix</h3>")
         if let pooled = run.pooledConfusion {
@@ -241,6 +242,30 @@ public struct HTMLReport {
             out.append("<details\(open)><summary>\(run.foldConfusions.count) folds</summary><div class=\"plots\">\(plots.joined())</div></details>")
         }
         out.append("</section>")
+        return out.joined(separator: "\n")
+    }
+
+    /// A multi-corpus run's figures per test corpus (pooled, then per fold where a test part spans
+    /// several corpora); empty for a single-corpus run.
+    func perCorpusSection(_ m: RunMetrics) -> String {
+        guard let perCorpus = m.perCorpus, !perCorpus.entries.isEmpty else { return "" }
+        var out = ["<h3>Per corpus</h3>"]
+        if m.isCrossCorpus { out.append("<p class=\"note\">Cross-corpus protocol (\(e(m.protocol.kind))): every fold tests corpora it did not train on.</p>") }
+        out.append("<table class=\"per-corpus\"><thead><tr><th>fold</th><th>trained on</th><th>test corpus</th><th>test utterances</th><th>WA</th><th>UAR</th></tr></thead><tbody>")
+        for (corpus, figures) in perCorpus.entries {
+            out.append("<tr><td>pooled</td><td></td><td>\(e(corpus))</td><td class=\"num\">\(figures.testCount)</td><td class=\"num\">\(Comparison.percent(figures.accuracy))</td><td class=\"num\">\(Comparison.percent(figures.uar))</td></tr>")
+        }
+        for fold in m.folds.sorted(by: { $0.fold < $1.fold }) {
+            let trained = e((fold.trainCorpora ?? []).joined(separator: ", "))
+            if let figures = fold.perCorpus {
+                for (corpus, value) in figures.entries {
+                    out.append("<tr><td>\(fold.fold)</td><td>\(trained)</td><td>\(e(corpus))</td><td class=\"num\">\(value.testCount)</td><td class=\"num\">\(Comparison.percent(value.accuracy))</td><td class=\"num\">\(Comparison.percent(value.uar))</td></tr>")
+                }
+            } else if let tested = fold.testCorpora {
+                out.append("<tr><td>\(fold.fold)</td><td>\(trained)</td><td>\(e(tested.joined(separator: ", ")))</td><td class=\"num\">\(fold.testCount)</td><td class=\"num\">\(Comparison.percent(fold.accuracy))</td><td class=\"num\">\(Comparison.percent(fold.uar))</td></tr>")
+            }
+        }
+        out.append("</tbody></table>")
         return out.joined(separator: "\n")
     }
 
