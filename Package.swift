@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "SERPlot", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
         // Configs, protocols, training runs, metrics; writes the whole results folder (corpus overview included).
         .target(name: "SERExperiment", dependencies: ["SERAudio", "SERCorpus", "SERCache", "SERFeatures", "SERNet", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
+        // serlab run --slurm and serlab status: sbatch scripts for a run's steps, submission, job records, run status.
+        .target(name: "SERCluster", dependencies: ["SERCore", "SERResults", "SERExperiment"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
         .target(name: "SERReport", dependencies: ["SERCore", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         // Trained models outside the lab: model bundles (one sealed HDF5 file), making them from runs, and prediction.
@@ -80,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "serlab",
             dependencies: [
-                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport", "SERPredict", "SERServe",
+                "SERCore", "SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERExperiment", "SERReport", "SERPredict", "SERServe", "SERCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -105,5 +107,6 @@ let package = Package(
                                                           .product(name: "Hummingbird", package: "hummingbird"),
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "serlabTests", dependencies: ["SERTestSupport", "serlab", "SERCache", "SERCore"]),
+        .testTarget(name: "SERClusterTests", dependencies: ["SERCluster", "SERExperiment", "SERCore"]),
     ]
 )

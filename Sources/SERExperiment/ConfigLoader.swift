@@ -108,6 +108,17 @@ public enum ConfigLoader {
 /// A config resolved once (`ConfigLoader.resolve`): the typed values a run uses and the JSON it writes.
 public struct ResolvedConfig: Sendable {
     public var config: ExperimentConfig
-    /// Every value in schema order: config.resolved.json, which a resumed run must match exactly.
+    /// Every value in schema order; config.resolved.json is this without `output.slurm` (`recorded`).
     public var json: JSONValue
+}
+
+extension ExperimentConfig {
+    /// `resolved` as a run records it in config.resolved.json, which a resumed run must match exactly:
+    /// without `output.slurm`, which says how the run is scheduled, not what it computes.
+    public static func recorded(_ resolved: JSONValue) -> JSONValue {
+        guard case .object(var pairs) = resolved, let index = pairs.firstIndex(where: { $0.key == "output" }),
+              case .object(let output) = pairs[index].value else { return resolved }
+        pairs[index].value = .object(output.filter { $0.key != "slurm" })
+        return .object(pairs)
+    }
 }

@@ -77,6 +77,15 @@ extension ExperimentConfig {
                 ConfigField("saveModels", .boolean, .bool(false), "keep each fold's trained model as a checkpoint (also --save-models)"),
                 ConfigField("bootstrapResamples", .integer(minimum: 100, maximum: 100_000), .integer(1000),
                             "resamples of the pooled test predictions for the 95% confidence intervals"),
+                .section("slurm", "what serlab run --slurm asks Slurm for (docs/cluster.md); not part of config.resolved.json", [
+                    ConfigField("partition", .nullable(.string), .null, "sbatch --partition; null = the cluster's default partition"),
+                    ConfigField("time", .string, .string("02:00:00"), "sbatch --time of every job (MM, HH:MM:SS or D-HH:MM)"),
+                    ConfigField("cpusPerTask", .nullable(.integer(minimum: 1, maximum: 1024)), .null, "sbatch --cpus-per-task; null = training.threads"),
+                    ConfigField("memory", .nullable(.string), .null, "sbatch --mem, e.g. \"4G\"; null = the cluster's default"),
+                    ConfigField("account", .nullable(.string), .null, "sbatch --account; null = your default account"),
+                    ConfigField("extraDirectives", .array(.string), .array([]), "more #SBATCH lines, each an sbatch option, e.g. \"--qos=short\""),
+                    ConfigField("setup", .array(.string), .array([]), "shell lines each job runs before serlab, e.g. \"module load hdf5\""),
+                ]),
             ]),
         ])
     }

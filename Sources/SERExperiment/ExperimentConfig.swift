@@ -177,4 +177,37 @@ public struct OutputConfig: Codable, Sendable, Equatable {
     public var directory: String
     public var saveModels: Bool
     public var bootstrapResamples: Int
+    /// How `serlab run --slurm` submits the run; never part of config.resolved.json (see `SlurmSettings`).
+    public var slurm: SlurmSettings
+}
+
+/// The `output.slurm` section: what `serlab run --slurm` asks Slurm for. It says where and how the work
+/// runs, not what is computed, so the runner leaves it out of config.resolved.json: the same config run
+/// locally or on any partition resolves to the same run folder and resumes there.
+public struct SlurmSettings: Codable, Sendable, Equatable {
+    /// `--partition`; nil = the cluster's default partition.
+    public var partition: String?
+    /// `--time` of every job (Slurm's formats: "MM", "HH:MM:SS", "D-HH:MM").
+    public var time: String
+    /// `--cpus-per-task`; nil = `training.threads` (the thread count the results depend on).
+    public var cpusPerTask: Int?
+    /// `--mem` (e.g. "4G"); nil = the cluster's default.
+    public var memory: String?
+    /// `--account`; nil = the user's default account.
+    public var account: String?
+    /// More `#SBATCH` lines, each an sbatch option such as "--qos=short".
+    public var extraDirectives: [String]
+    /// Shell lines every job runs before serlab (e.g. "module load hdf5").
+    public var setup: [String]
+
+    public init(partition: String? = nil, time: String = "02:00:00", cpusPerTask: Int? = nil, memory: String? = nil, account: String? = nil,
+                extraDirectives: [String] = [], setup: [String] = []) {
+        self.partition = partition
+        self.time = time
+        self.cpusPerTask = cpusPerTask
+        self.memory = memory
+        self.account = account
+        self.extraDirectives = extraDirectives
+        self.setup = setup
+    }
 }

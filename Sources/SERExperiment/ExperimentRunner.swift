@@ -72,7 +72,8 @@ public struct RunSummary: Sendable {
 /// Runs one experiment: data, folds, features, a model per fold, metrics, results folder.
 public struct ExperimentRunner: Sendable {
     public var config: ExperimentConfig
-    /// The resolved config JSON, written as config.resolved.json and compared on resume.
+    /// The resolved config JSON as recorded (`ExperimentConfig.recorded`: no `output.slurm`), written as
+    /// config.resolved.json and compared on resume.
     public var resolvedConfig: JSONValue
     public var options: RunOptions
     public var components: ExperimentComponents
@@ -83,7 +84,8 @@ public struct ExperimentRunner: Sendable {
     public init(config: ExperimentConfig, resolvedConfig: JSONValue, options: RunOptions, components: ExperimentComponents,
                 progress: ProgressReporter = ConsoleProgress()) {
         self.config = options.gateControl?.weaken(config) ?? config
-        self.resolvedConfig = options.gateControl.map { $0.mark(resolvedConfig, weakened: $0.weaken(config)) } ?? resolvedConfig
+        let recorded = ExperimentConfig.recorded(resolvedConfig)
+        self.resolvedConfig = options.gateControl.map { $0.mark(recorded, weakened: $0.weaken(config)) } ?? recorded
         self.options = options
         self.components = components
         self.progress = progress
@@ -142,8 +144,6 @@ public struct ExperimentRunner: Sendable {
 
     /// The results folder: the `--run-id` one, else the newest unfinished run of this exact config, else a new one.
     func openRunDirectory() throws -> RunDirectory {
-        let experimentFolder = (options.resultsDirectory ?? URL(fileURLWithPath: config.output.directory, isDirectory: true))
-            .appendingPathComponent(config.resolvedName, isDirectory: true)
         if let runID = options.runID {
             let run = RunDirectory(url: experimentFolder.appendingPathComponent(runID, isDirectory: true))
             if let saved = try? String(contentsOf: run.url.appendingPathComponent("config.resolved.json"), encoding: .utf8), saved != resolvedText {
@@ -160,6 +160,12 @@ public struct ExperimentRunner: Sendable {
             Thread.sleep(forTimeInterval: 1)
         }
         return run
+    }
+
+    /// `<results>/<config name>/`: the run folders of this config.
+    var experimentFolder: URL {
+        (options.resultsDirectory ?? URL(fileURLWithPath: config.output.directory, isDirectory: true))
+            .appendingPathComponent(config.resolvedName, isDirectory: true)
     }
 
     /// Writes config.resolved.json into a new run folder; a folder that has one is being resumed.
@@ -217,19 +223,28 @@ public struct ExperimentRunner: Sendable {
                                               epochKept: result.epochKept, seconds: result.seconds, resumed: true, secondsLeft: nil))
                 continue
             }
-            try run.discardUnfinishedFold(fold.index)
             let remainingAfter = plan.folds.count - fold.index - 1
             let averageFold = trainedSeconds.isEmpty ? nil : trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
-            let result = try trainFold(fold, foldCount: plan.folds.count, remainingAfter: remainingAfter, averageFold: averageFold,
-                                       dataset: dataset, features: features, in: run)
+            let result = try trainAndWriteFold(fold, foldCount: plan.folds.count, remainingAfter: remainingAfter, averageFold: averageFold,
+                                               dataset: dataset, features: features, in: run)
             trainedSeconds.append(result.seconds)
-            try ResultsWriter.writeFold(result, labels: dataset.labels, in: run)
             results.append(result)
             let averageNow = trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
             progress.report(.foldFinished(fold: fold.index, foldCount: plan.folds.count, uar: result.metrics.uar, accuracy: result.metrics.accuracy,
                                           epochKept: result.epochKept, seconds: result.seconds, resumed: false, secondsLeft: averageNow * Double(remainingAfter)))
         }
         return (results, resumed)
+    }
+
+    /// One unfinished fold from scratch (its leftovers discarded), written with its `done` marker last:
+    /// the unit both a local run and a cluster's fold task (`runFoldStep`) go through.
+    func trainAndWriteFold(_ fold: FoldPlan, foldCount: Int, remainingAfter: Int, averageFold: Double?, dataset: LoadedDataset,
+                           features: [FeatureMatrix], in run: RunDirectory) throws -> FoldResult {
+        try run.discardUnfinishedFold(fold.index)
+        let result = try trainFold(fold, foldCount: foldCount, remainingAfter: remainingAfter, averageFold: averageFold,
+                                   dataset: dataset, features: features, in: run)
+        try ResultsWriter.writeFold(result, labels: dataset.labels, in: run)
+        return result
     }
 
     /// One fold: normalise on its training part, train, predict its test part (and save the model when asked).

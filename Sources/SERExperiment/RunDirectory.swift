@@ -49,16 +49,24 @@ public struct RunDirectory: Sendable {
     /// Finds the newest unfinished run under `experimentFolder` whose `config.resolved.json` is
     /// exactly `resolvedConfig`: that run is resumed.
     public static func resumable(in experimentFolder: URL, resolvedConfig: String) -> RunDirectory? {
+        newest(in: experimentFolder, resolvedConfig: resolvedConfig) { !$0.isFinished }
+    }
+
+    /// The newest run under `experimentFolder` (by run id) with exactly `resolvedConfig` that `accept`s.
+    public static func newest(in experimentFolder: URL, resolvedConfig: String, where accept: (RunDirectory) -> Bool) -> RunDirectory? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: experimentFolder.path) else { return nil }
         for name in entries.sorted(by: >) where !name.hasPrefix(".") {
             let run = RunDirectory(url: experimentFolder.appendingPathComponent(name, isDirectory: true))
-            guard !run.isFinished,
+            guard accept(run),
                   let saved = try? String(contentsOf: run.url.appendingPathComponent("config.resolved.json"), encoding: .utf8),
                   saved == resolvedConfig else { continue }
             return run
         }
         return nil
     }
+
+    /// The file a cluster submission records its job ids in (written by SERCluster, docs/cluster.md).
+    public static let submissionRecord = "slurm.json"
 
     /// `<UTC yyyyMMdd-HHmmss>-<seed>`.
     public static func newRunID(seed: Int, date: Date = Date()) -> String {

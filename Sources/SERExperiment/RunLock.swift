@@ -12,10 +12,12 @@ public final class RunLock: @unchecked Sendable {
     public let url: URL
     private let lock: FileLock
 
-    /// Takes the lock or throws `ResultsError.cannotWrite` naming the process that holds it.
-    public init(folder: URL) throws {
+    /// Takes the lock `<folder>/<name>` or throws `ResultsError.cannotWrite` naming the process that holds
+    /// it. A cluster's fold task locks only its fold (`RunLock.foldLockName`), so tasks of one run write
+    /// their folds side by side.
+    public init(folder: URL, name: String = "run.lock") throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        url = folder.appendingPathComponent("run.lock")
+        url = folder.appendingPathComponent(name)
         let taken: FileLock?
         do throws(FileLock.Failure) {
             taken = try FileLock.attempt(url)
@@ -25,11 +27,14 @@ public final class RunLock: @unchecked Sendable {
         guard let taken else {
             let holder = (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             throw ResultsError.cannotWrite(path: folder.path,
-                                           reason: "another serlab run (\(holder.isEmpty ? "unknown process" : holder)) is writing this run folder; wait for it to finish or choose another --run-id")
+                                           reason: "another serlab run (\(holder.isEmpty ? "unknown process" : holder)) is writing this \(name == "run.lock" ? "run folder" : "fold"); wait for it to finish or choose another --run-id")
         }
         lock = taken
         lock.replaceContents(with: "process \(getpid()) on \(ProcessInfo.processInfo.hostName)\n")
     }
+
+    /// The lock a fold task holds on fold `index` of a run folder.
+    public static func foldLockName(_ index: Int) -> String { ".fold-\(index).lock" }
 
     /// Removes run.lock and releases the lock (the lock alone is also released on deinit and by the
     /// kernel at exit).

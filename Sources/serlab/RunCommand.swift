@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
           serlab run
           serlab run configs/lstm_ravdess.json --set training.epochs=5
           serlab run experiments/tess_models.json
+          serlab run experiments/savee_models.json --slurm --partition short
         """)
 
     @Argument(help: "A config file, or a suite (a JSON object with a \"configs\" list). Omit for the synthetic default.")
@@ -41,12 +42,19 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var pipeline: PipelineOptions
 
+    @OptionGroup(title: "Slurm (docs/cluster.md)") var slurm: SlurmOptions
+
     func validate() throws {
         try PipelineOptions.validate(overrides: overrides)
+        try slurm.validate()
     }
 
     func run() throws {
         try failing {
+            if slurm.slurm {
+                try submitToSlurm(config.map { try ConfigFile.read(URL(fileURLWithPath: $0)) })
+                return
+            }
             guard let config else {
                 try runOne(file: nil, extraOverrides: [])
                 return
@@ -77,17 +85,27 @@ struct RunCommand: ParsableCommand {
 
     @discardableResult
     func runOne(file: ConfigFile?, extraOverrides: [String]) throws -> RunSummary {
+        let resolved = try ConfigLoader.resolve(file, overrides: allOverrides(extraOverrides))
+        var options = runOptions(file: file)
+        options.gateControl = try GateControl.fromEnvironment()
+        return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: pipeline.components).run()
+    }
+
+    /// A suite's overrides, then `--set`, then the flags that stand for config values.
+    func allOverrides(_ extraOverrides: [String]) -> [String] {
         var all = extraOverrides + overrides
         if saveModels { all.append("output.saveModels=true") }
-        let resolved = try ConfigLoader.resolve(file, overrides: all)
+        return all + slurm.overrides
+    }
+
+    func runOptions(file: ConfigFile?) -> RunOptions {
         var options = RunOptions()
         options.runID = runID
         options.fresh = fresh
         options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
         options.cacheDirectory = pipeline.cacheDirectory
         options.configDirectory = file?.url.deletingLastPathComponent()
-        options.gateControl = try GateControl.fromEnvironment()
-        return try ExperimentRunner(config: resolved.config, resolvedConfig: resolved.json, options: options, components: pipeline.components).run()
+        return options
     }
 }
 

@@ -12,6 +12,7 @@ struct Serlab: AsyncParsableCommand {
             ValidateCommand.self, ConfigCommand.self, SchemaCommand.self,
             CorpusCommand.self, FeaturesCommand.self, BenchCommand.self,
             TrainCommand.self, BundleCommand.self, PredictCommand.self, ServeCommand.self,
+            StatusCommand.self, SlurmTaskCommand.self,
         ]
     )
 
