@@ -110,32 +110,44 @@ public struct SlurmSubmitter {
     }
 
     /// Submits `plan` (jobs in order: each depends only on earlier ones); returns the job ids by position.
+    /// When sbatch fails part-way, the jobs already submitted are still recorded (so the same command
+    /// again does not submit them twice) and the error is rethrown.
     @discardableResult
     public func submit(_ plan: SlurmSubmissionPlan, runs: [SlurmRun], records: [SlurmRecord?]) throws -> [String] {
         try FileManager.default.createDirectory(at: context.folder, withIntermediateDirectories: true)
         var ids: [String] = []
-        for (position, job) in plan.jobs.enumerated() {
-            let text = job.script(context: context) { dependency in
-                switch dependency {
-                case .job(let earlier): return ids[earlier]
-                case .queued(let id): return id
+        do {
+            for (position, job) in plan.jobs.enumerated() {
+                let text = job.script(context: context) { dependency in
+                    switch dependency {
+                    case .job(let earlier): return ids[earlier]
+                    case .queued(let id): return id
+                    }
                 }
+                let url = context.folder.appendingPathComponent(String(format: "%02d-", position) + job.name + ".sh")
+                try RunDirectory.atomicWrite(Data(text.utf8), to: url)
+                ids.append(try client.submit(url))
             }
-            let url = context.folder.appendingPathComponent(String(format: "%02d-", position) + job.name + ".sh")
-            try RunDirectory.atomicWrite(Data(text.utf8), to: url)
-            ids.append(try client.submit(url))
+        } catch {
+            try record(plan, runs: runs, records: records, ids: ids)
+            throw error
         }
+        try record(plan, runs: runs, records: records, ids: ids)
+        return ids
+    }
+
+    /// Appends this submission's ids (those submitted) to each run's slurm.json.
+    func record(_ plan: SlurmSubmissionPlan, runs: [SlurmRun], records: [SlurmRecord?], ids: [String]) throws {
+        func id(_ position: Int?) -> String? { position.flatMap { $0 < ids.count ? ids[$0] : nil } }
         let stamp = ISO8601DateFormatter().string(from: Date())
         for (position, run) in runs.enumerated() {
             let (features, folds, finish) = plan.runJobs[position]
-            guard finish != nil else { continue }
+            guard id(features) != nil || id(folds) != nil || id(finish) != nil else { continue }
             var record = (records.indices.contains(position) ? records[position] : nil)
                 ?? SlurmRecord(foldCount: run.prepared.folds.count, foldsPerRepeat: run.prepared.foldsPerRepeat, submissions: [])
-            record.submissions.append(.init(submitted: stamp, folder: context.folder.path, featuresJob: features.map { ids[$0] },
-                                            foldsJob: folds.map { ids[$0] }, folds: folds.map { plan.jobs[$0].arrayIndices } ?? [],
-                                            finishJob: finish.map { ids[$0] }))
+            record.submissions.append(.init(submitted: stamp, folder: context.folder.path, featuresJob: id(features), foldsJob: id(folds),
+                                            folds: id(folds) == nil ? [] : folds.map { plan.jobs[$0].arrayIndices } ?? [], finishJob: id(finish)))
             try record.write(to: run.prepared.directory.url)
         }
-        return ids
     }
 }

@@ -140,14 +140,35 @@ struct SlurmScriptTests {
     }
 }
 
+extension SlurmScriptTests {
+    @Test func aFailedSbatchStillRecordsTheJobsSubmittedBeforeIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serlab-slurm-partial-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prepared = preparedRun("mlp", folds: 2, folder: folder)
+        let runs = [slurmRun("mlp", prepared)]
+        let plan = SlurmSubmissionPlan(runs: runs, records: [nil], queue: nil, compare: nil)
+        var scripts = context
+        scripts.folder = folder.appendingPathComponent("slurm/x")
+        #expect(throws: SlurmError.self) { try SlurmSubmitter(client: RecordingClient(failingAt: 3), context: scripts).submit(plan, runs: runs, records: [nil]) }
+        let record = try #require(SlurmRecord.read(prepared.directory.url))
+        #expect(record.submissions.map(\.featuresJob) == ["100"] && record.submissions.map(\.foldsJob) == ["101"])
+        #expect(record.submissions[0].finishJob == nil && record.latestTasks == [0: "101_0", 1: "101_1"])
+    }
+}
+
 /// Hands out ids 100, 101, ... and remembers the scripts.
 final class RecordingClient: SlurmClient, @unchecked Sendable {
     private let lock = NSLock()
     private var submitted: [URL] = []
+    /// The submission (1-based) that fails, as sbatch refusing a job.
+    let failingAt: Int?
+
+    init(failingAt: Int? = nil) { self.failingAt = failingAt }
 
     func submit(_ script: URL) throws -> String {
-        lock.withLock {
+        try lock.withLock {
             submitted.append(script)
+            if submitted.count == failingAt { throw SlurmError.submitFailed(script: script.path, status: 1, message: "refused") }
             return String(99 + submitted.count)
         }
     }
