@@ -7,8 +7,12 @@ Run with a Python that has the PyPI `opensmile` package (reference only; serlab 
     python tools/egemaps_opensmile.py --fixture Tests/SERFeaturesTests/Fixtures/egemaps_opensmile.csv
 
 Files: every `--every`-th file (sorted paths) of RAVDESS, SAVEE and TESS under $SERLAB_CORPORA.
-openSMILE reads each file at its own sample rate (as its users do); serlab resamples to 16 kHz
-(`{"sampleRate": 16000, "level": "utterance", "features": ["egemaps"]}` through `serlab features`).
+Both sides analyse the same 16 kHz signal: serlab resamples with libsoxr HQ
+(`{"sampleRate": 16000, "level": "utterance", "features": ["egemaps"]}` through `serlab features`), and
+openSMILE gets the file resampled by python-soxr HQ (the same libsoxr setting), so the table compares
+the algorithms. `--native` gives openSMILE each file at its own rate instead (48/44.1/24.4 kHz): its
+unnormalised FFT magnitudes then grow with the frame length, which moves loudness and flux by a
+different factor per corpus (see docs/egemaps.md).
 Prints, per functional, the Pearson correlation across files and the mean of each side, sorted by
 correlation, and the count at or above 0.9. `--fixture` writes openSMILE's functionals of the fixture
 files (the first file of each corpus's selection) as a CSV instead.
@@ -25,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import opensmile
 import soundfile
+import soxr
 
 CORPORA = ("ravdess", "savee", "tess")
 FIXTURE_FILES = [
@@ -51,16 +56,19 @@ def smile():
                            feature_level=opensmile.FeatureLevel.Functionals)
 
 
-def opensmile_row(extractor, path):
+def opensmile_row(extractor, path, native=False):
     samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    return extractor.process_signal(samples.mean(axis=1), rate).iloc[0]
+    mono = samples.mean(axis=1)
+    if not native and rate != 16000:
+        mono, rate = soxr.resample(mono, rate, 16000, quality="HQ").astype(np.float32), 16000
+    return extractor.process_signal(mono, rate).iloc[0]
 
 
 def serlab_row(binary, spec, path):
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "f.csv"
         subprocess.run([binary, "features", str(path), "--spec", spec, "--output", str(out)], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         lines = out.read_text().strip().splitlines()
     names = lines[0].split(",")
     values = [float(v) for v in lines[-1].split(",")]
@@ -74,6 +82,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--fixture", help="write openSMILE's functionals of the fixture files to this CSV and stop")
     parser.add_argument("--csv", help="also write every file's pair of values here")
+    parser.add_argument("--native", action="store_true", help="openSMILE at each file's own sample rate")
     args = parser.parse_args()
     root = Path(os.environ.get("SERLAB_CORPORA", "corpora"))
     extractor = smile()
@@ -83,7 +92,7 @@ def main():
         with open(args.fixture, "w") as out:
             out.write("file," + ",".join(names) + "\n")
             for relative in FIXTURE_FILES:
-                row = opensmile_row(extractor, root / relative)
+                row = opensmile_row(extractor, root / relative, args.native)
                 out.write(relative + "," + ",".join(f"{row[n]:.6g}" for n in names) + "\n")
         print(f"wrote {len(FIXTURE_FILES)} files x {len(names)} functionals to {args.fixture}")
         return
@@ -93,7 +102,7 @@ def main():
         json.dump({"sampleRate": 16000, "level": "utterance", "features": ["egemaps"]}, spec)
     with ThreadPoolExecutor(args.threads) as pool:
         ours = list(pool.map(lambda p: serlab_row(args.serlab, spec.name, p), files))
-    theirs = [opensmile_row(extractor, p) for p in files]
+    theirs = [opensmile_row(extractor, p, args.native) for p in files]
     os.unlink(spec.name)
 
     rows = []
@@ -108,7 +117,8 @@ def main():
             for path, t, o in zip(files, theirs, ours):
                 for name in names:
                     out.write(f"{path.relative_to(root)},{name},{t[name]:.6g},{o.get(name, float('nan')):.6g}\n")
-    print(f"{len(files)} files ({', '.join(CORPORA)}; every {args.every}th), {len(names)} functionals")
+    side = "openSMILE at each file's own rate" if args.native else "both at 16 kHz"
+    print(f"{len(files)} files ({', '.join(CORPORA)}; every {args.every}th; {side}), {len(names)} functionals")
     print(f"{'feature':48s} {'pearson r':>9s} {'openSMILE mean':>15s} {'serlab mean':>12s}")
     for name, r, a, b in sorted(rows, key=lambda row: -np.nan_to_num(row[1], nan=-2)):
         print(f"{name:48s} {r:9.3f} {a:15.4g} {b:12.4g}")
