@@ -3,7 +3,7 @@ import Foundation
 /// eGeMAPS v02's 88 utterance functionals (openSMILE `GeMAPSv01b_core.func.conf` and
 /// `eGeMAPSv02_core.func.conf`), from the unsmoothed descriptors:
 /// - F0 (semitones, voiced frames only) and loudness (all frames): arithmetic mean, coefficient of
-///   variation (`stddevNorm`: population std / |mean|), percentiles 20/50/80 (linear interpolation at
+///   variation (`stddevNorm`: population std / mean, signed), percentiles 20/50/80 (linear interpolation at
 ///   `p (n - 1)`), range 20-80, and mean/std of rising and falling slopes (`Peaks2`, per second);
 /// - spectral flux and MFCC 1-4 over all frames: mean, coefficient of variation;
 /// - over voiced frames (descriptors zeroed where F0 is 0, then `sma3nz`, zeros left out): jitter,
@@ -91,9 +91,11 @@ enum EGeMAPSFunctionals {
         return Float((v.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(v.count)).squareRoot())
     }
 
+    /// openSMILE's `stddevNorm`: std / mean, negative when the mean is (alphaRatioV's correlated -0.958
+    /// with openSMILE's when divided by |mean|).
     static func coefficientOfVariation(_ v: [Float]) -> Float {
         let m = mean(v)
-        return m == 0 ? 0 : std(v) / abs(m)
+        return m == 0 ? 0 : std(v) / m
     }
 
     /// Linear interpolation at `p (n - 1)` of the sorted values.
