@@ -121,7 +121,7 @@ extension ExperimentConfig {
     static let featureHelp: [String: String] = [
         "sampleRate": "audio is resampled to this rate (Hz) with libsoxr, as librosa.load(sr=...)",
         "level": "frame: a matrix per utterance (frames x columns); utterance: one row of functionals",
-        "features": "frame features in column order: mfcc, deltaMFCC, deltaDeltaMFCC, logMel, rms, zeroCrossingRate, spectralCentroid, spectralBandwidth, spectralRolloff, spectralFlatness, chroma, f0",
+        "features": "frame features in column order: mfcc, deltaMFCC, deltaDeltaMFCC, logMel, rms, zeroCrossingRate, spectralCentroid, spectralBandwidth, spectralRolloff, spectralFlatness, chroma, f0; or egemaps alone (eGeMAPS v02: 25 descriptors per 10 ms, 88 functionals at utterance level; docs/egemaps.md)",
         "fftLength": "FFT size in samples (n_fft)",
         "hopLength": "hop between frames in samples (hop_length)",
         "windowLength": "Hann window length in samples (win_length); null = fftLength",

@@ -16,6 +16,8 @@ public final class FeatureExtractor: Sendable {
     let dct: DCTMatrix?
     let chromaFilterbank: ChromaFilterbank?
     let yin: YIN?
+    /// Set when the spec is `["egemaps"]`: it replaces every other path.
+    let egemaps: EGeMAPSAnalyzer?
 
     /// Throws `FeatureSpecError` when the spec's parameters do not fit together.
     public init(spec: FeatureSpec) throws {
@@ -37,11 +39,16 @@ public final class FeatureExtractor: Sendable {
             ? YIN(sampleRate: spec.sampleRate, frameLength: spec.fftLength, hopLength: spec.hopLength,
                   minFrequency: spec.pitchMinFrequency, maxFrequency: spec.pitchMaxFrequency, troughThreshold: spec.troughThreshold)
             : nil
+        egemaps = wanted.contains(.egemaps) ? EGeMAPSAnalyzer(sampleRate: spec.sampleRate) : nil
         let frameColumns = spec.features.flatMap { Self.columnNames(of: $0, spec: spec) }
         frameColumnNames = frameColumns
-        columnNames = spec.level == .frame
-            ? frameColumns
-            : Functionals.columnNames(for: frameColumns, functionals: spec.functionals, percentiles: spec.percentiles)
+        if egemaps != nil {
+            columnNames = spec.level == .frame ? frameColumns : EGeMAPSAnalyzer.functionalNames
+        } else {
+            columnNames = spec.level == .frame
+                ? frameColumns
+                : Functionals.columnNames(for: frameColumns, functionals: spec.functionals, percentiles: spec.percentiles)
+        }
     }
 
     /// The columns one feature contributes.
@@ -59,16 +66,20 @@ public final class FeatureExtractor: Sendable {
         case .spectralFlatness: return ["spectral_flatness"]
         case .chroma: return (0..<spec.chromaCount).map { "chroma_\($0)" }
         case .f0: return ["f0", "voiced"]
+        case .egemaps: return EGeMAPSAnalyzer.lowLevelDescriptorNames
         }
     }
 
     /// Frames a clip of `sampleCount` samples gives: `1 + sampleCount / hopLength` for an even FFT size.
-    public func frameCount(sampleCount: Int) -> Int { spectrogram.frameCount(sampleCount: sampleCount) }
+    public func frameCount(sampleCount: Int) -> Int {
+        egemaps?.frameCount(sampleCount: sampleCount) ?? spectrogram.frameCount(sampleCount: sampleCount)
+    }
 
     /// Features of mono `samples` already at `spec.sampleRate`: frame level (`frameCount` rows) or one
     /// utterance row. Samples are expected finite (`AudioFile.read` guarantees it); all-zero input gives
     /// finite values (log-mel at -100 dB, MFCC accordingly, descriptors 0).
     public func extract(_ samples: [Float]) -> FeatureMatrix {
+        if let egemaps, spec.level == .utterance { return egemaps.functionals(samples) }
         let frames = extractFrames(samples)
         guard spec.level == .utterance else { return frames }
         return Functionals.apply(frames, functionals: spec.functionals, percentiles: spec.percentiles)
@@ -76,6 +87,7 @@ public final class FeatureExtractor: Sendable {
 
     /// Frame-level features regardless of `spec.level`.
     public func extractFrames(_ samples: [Float]) -> FeatureMatrix {
+        if let egemaps { return egemaps.lowLevelDescriptors(samples) }
         let frameCount = spectrogram.frameCount(sampleCount: samples.count)
         let wanted = Set(spec.features)
         let needsPower = chromaFilterbank != nil

@@ -130,6 +130,10 @@ extension FeatureSpec {
         if let index = features.indices.first(where: { features[..<$0].contains(features[$0]) }) {
             try fail("features[\(index)]", "each feature once", "a second '\(features[index].rawValue)'")
         }
+        if features.contains(.egemaps) {
+            if features.count > 1 { try fail("features", "'egemaps' alone (it has its own 10 ms frames)", features.map(\.rawValue).joined(separator: ", ")) }
+            if sampleRate < 16000 { try fail("sampleRate", "at least 16000 Hz for 'egemaps' (its mel bands reach 8 kHz)", sampleRate) }
+        }
         if fftLength < 2 { try fail("fftLength", "an FFT size >= 2", fftLength) }
         if hopLength < 1 { try fail("hopLength", "a positive hop in samples", hopLength) }
         if let w = windowLength, w < 1 || w > fftLength { try fail("windowLength", "1 ... fftLength (\(fftLength))", w) }

@@ -95,6 +95,11 @@ public struct FeatureSpec: Codable, Hashable, Sendable {
         case chroma
         /// `f0` in Hz (YIN) and `voiced` (1 when a trough fell below `troughThreshold`, else 0).
         case f0
+        /// The eGeMAPS v02 parameter set (`EGeMAPSAnalyzer`, docs/egemaps.md), alone in `features`: at frame
+        /// level its 25 smoothed descriptors every 10 ms, at utterance level its own 88 functionals (named
+        /// as openSMILE names them); it uses its own frames, so `fftLength`, `hopLength`, the mel and pitch
+        /// keys, `functionals` and `percentiles` do not apply to it.
+        case egemaps
     }
 
     /// Utterance statistics; `std` is the population standard deviation (numpy's `ddof=0`).
