@@ -28,4 +28,6 @@ public struct FoldResult: Sendable {
     public var testSpeakers: [String]
     /// Wall-clock seconds of training and prediction (goes to timings.json only).
     public var seconds: Double
+    /// What model selection chose on the validation part (`TrainedFold.modelSelection`), nil for networks.
+    public var modelSelection: OrderedObject<Double>? = nil
 }

@@ -49,13 +49,17 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         public var perClass: OrderedObject<ClassMetrics>?
         /// 1-based epoch whose weights were kept.
         public var epochKept: Int?
+        /// What model selection chose on the fold's validation part (svm: `cost`, `gamma`, `validationUAR`);
+        /// absent for networks (their choice is `epochKept`).
+        public var modelSelection: OrderedObject<Double>?
 
         public init(fold: Int, repeat: Int? = nil, seed: Int? = nil, trainCount: Int? = nil, validationCount: Int? = nil, validationKind: String? = nil,
                     testCount: Int, testSpeakers: [String]? = nil, accuracy: Double, uar: Double, macroF1: Double,
-                    perClass: OrderedObject<ClassMetrics>?, epochKept: Int?) {
+                    perClass: OrderedObject<ClassMetrics>?, epochKept: Int?, modelSelection: OrderedObject<Double>? = nil) {
             self.fold = fold; self.repeat = `repeat`; self.seed = seed; self.trainCount = trainCount; self.validationCount = validationCount
             self.validationKind = validationKind; self.testCount = testCount; self.testSpeakers = testSpeakers
             self.accuracy = accuracy; self.uar = uar; self.macroF1 = macroF1; self.perClass = perClass; self.epochKept = epochKept
+            self.modelSelection = modelSelection
         }
     }
 
