@@ -16,7 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "serlab", targets: ["serlab"]),
-        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERResults", "SERPlot", "SERExperiment", "SERReport", "SERPredict"]),
+        .library(name: "SERLab", targets: ["SERAudio", "SERFeatures", "SERCache", "SERCorpus", "SERNet", "SERClassic", "SERResults", "SERPlot", "SERExperiment", "SERReport", "SERPredict"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +37,8 @@ let package = Package(
         cLibrary("CFFTW", pkgConfig: "fftw3f", apt: "libfftw3-dev"),
         cLibrary("COpenBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
         cLibrary("CHDF5", pkgConfig: "hdf5-serial", apt: "libhdf5-dev"),
+        // LIBSVM: Debian's libsvm-dev has no pkg-config file; the modulemap links -lsvm and the header is <libsvm/svm.h>.
+        .systemLibrary(name: "CSVM", path: "Sources/CSVM", providers: [.apt(["libsvm-dev"])]),
 
         // Version, seeded random streams, CSV, ordered JSON (JSONValue, its parser and encoder), hashing and
         // parallelMap shared by every module. Imports only swift-crypto (SHA-256, MD5), behind SERCore's own
@@ -60,12 +62,15 @@ let package = Package(
         // vectorise (vsqrtps; glibc's errno-setting sqrtf call otherwise scalarises SIMD loops); results are unchanged.
         .target(name: "SERNet", dependencies: ["SERCore", "COpenBLAS", "SERHDF5", "SERKernelsAVX512", .product(name: "Numerics", package: "swift-numerics")], exclude: ["README.md"],
                 swiftSettings: fastMath + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+        // Classical models on utterance vectors: a kernel SVM (LIBSVM) with its validation grid search. Knows nothing of
+        // networks, features or corpora; SERExperiment adapts it to a fold.
+        .target(name: "SERClassic", dependencies: ["SERCore", "CSVM"], exclude: ["README.md"], swiftSettings: fastMath),
         // The results-folder format (docs/results.md): Codable types and file layouts the runner writes and the report reads.
         .target(name: "SERResults", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
         // Self-contained SVG plots (line, bar, histogram, heatmap, waveform); the runner's confusion.svg and the report's plots.
         .target(name: "SERPlot", dependencies: ["SERCore"], exclude: ["README.md"], swiftSettings: fastMath),
         // Configs, protocols, training runs, metrics; writes the whole results folder (corpus overview included).
-        .target(name: "SERExperiment", dependencies: ["SERAudio", "SERCorpus", "SERCache", "SERFeatures", "SERNet", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
+        .target(name: "SERExperiment", dependencies: ["SERAudio", "SERCorpus", "SERCache", "SERFeatures", "SERNet", "SERClassic", "SERResults", "SERPlot"], exclude: ["README.md"], swiftSettings: fastMath),
         // serlab run --slurm and serlab status: sbatch scripts for a run's steps, submission, job records, run status.
         .target(name: "SERCluster", dependencies: ["SERCore", "SERResults", "SERExperiment"], exclude: ["README.md"], swiftSettings: fastMath),
         // Comparison tables, significance tests, HTML reports and the regression gate; reads results folders through SERResults.
@@ -99,6 +104,7 @@ let package = Package(
         .testTarget(name: "SERHDF5Tests", dependencies: ["SERTestSupport", "SERHDF5"]),
         .testTarget(name: "SERCacheTests", dependencies: ["SERTestSupport", "SERCache"]),
         .testTarget(name: "SERCorpusTests", dependencies: ["SERTestSupport", "SERCorpus", "SERAudio", "SERCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "SERClassicTests", dependencies: ["SERClassic"]),
         .testTarget(name: "SERNetTests", dependencies: ["SERTestSupport", "SERNet", "SERKernelsAVX512", "SERFeatures", "SERAudio"]),
         .testTarget(name: "SERExperimentTests", dependencies: ["SERTestSupport", "SERExperiment", "SERCore", "SERCorpus", "SERResults"]),
         .testTarget(name: "SERReportTests", dependencies: ["SERTestSupport", "SERReport", "SERResults", "SERPlot", "SERCore"]),

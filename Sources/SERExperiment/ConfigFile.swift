@@ -23,4 +23,7 @@ public struct ConfigFile: Sendable {
 
     /// True when the file holds a suite (an object with a `configs` key) rather than one config.
     public var isSuite: Bool { json["configs"] != nil }
+
+    /// True when the file holds a late fusion of member configs (an object with a `fusion` key, `LateFusion`).
+    public var isFusion: Bool { json["fusion"] != nil }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SERCore
 import SERFeatures
 import SERNet
+import SERResults
 
 /// Computes (or reads from a cache) the features of audio files, in order.
 public protocol FeatureProvider: Sendable {
@@ -42,7 +43,7 @@ public struct FoldTrainingRequest: Sendable {
     public var foldIndex: Int
     /// What the random streams are derived by: `"fold-<index>"` for a fold, `"whole-corpus..."` for `serlab train`.
     public var stream: String
-    public var model: ModelSpec
+    public var model: ModelChoice
     /// `epochs` is how many epochs to train at most.
     public var training: TrainingOptions
     /// The epochs the learning-rate schedule spans when that is not `training.epochs` (see `Trainer.fit`).
@@ -63,20 +64,24 @@ public struct TrainedFold {
     public var saveCheckpoint: ((URL) throws -> Void)?
     /// The trained SERNet network, when the backend has one (a model bundle stores it).
     public var model: Model?
+    /// What model selection chose on the validation part (svm: cost, gamma, validationUAR); the fold's
+    /// metrics.json records it as `modelSelection`.
+    public var modelSelection: OrderedObject<Double>?
 
     public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping ([FeatureMatrix]) throws -> [[Double]],
-                saveCheckpoint: ((URL) throws -> Void)? = nil, model: Model? = nil) {
+                saveCheckpoint: ((URL) throws -> Void)? = nil, model: Model? = nil, modelSelection: OrderedObject<Double>? = nil) {
         self.curve = curve
         self.epochKept = epochKept
         self.predict = predict
         self.saveCheckpoint = saveCheckpoint
         self.model = model
+        self.modelSelection = modelSelection
     }
 }
 
 /// Trains a model for a fold.
 public protocol ModelBackend: Sendable {
     /// Short model name for results (`"lstm"`).
-    func modelName(_ model: ModelSpec) -> String
+    func modelName(_ model: ModelChoice) -> String
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold
 }

@@ -37,7 +37,7 @@ extension ExperimentConfig {
                         "the feature spec (SERFeatures.FeatureSpec); keys are its properties"),
             ConfigField("normalization", .enumeration(FeatureNormalization.allCases.map(\.rawValue)), .string("global"),
                         "z-score fitted on the training part only (global), per speaker on each speaker's own features (speaker), per corpus on each corpus's own features (corpus), or none"),
-            ConfigField("model", modelType, modelDefaults, "the network (SERNet.ModelSpec); keys are its properties"),
+            ConfigField("model", modelType, modelDefaults, "the model: a network (SERNet.ModelSpec) or an svm (SERClassic.SVMSpec); keys are its properties"),
             ConfigField("training", TrainingSection.configType, TrainingSection.defaultJSON,
                         "how each fold's model is trained (SERNet.TrainingOptions); training.seed is the experiment seed"),
             .section("input", "how frame-level features are shaped before the model", [

@@ -12,8 +12,8 @@ public struct ExperimentConfig: Codable, Sendable {
     public var dataset: DatasetConfig
     public var features: FeatureSpec
     public var normalization: FeatureNormalization
-    /// Decoded and validated when the config is loaded (`ConfigLoader`).
-    public var model: ModelSpec
+    /// A network or an SVM; decoded and validated when the config is loaded (`ConfigLoader`).
+    public var model: ModelChoice
     public var training: TrainingOptions
     /// Frame pooling for sequence models (all parts of the data alike).
     public var input: InputConfig

@@ -286,7 +286,8 @@ public struct ExperimentRunner: Sendable {
         return FoldResult(plan: fold, metrics: ClassificationMetrics(truth: testSet.labels, predicted: predicted, labels: dataset.labels),
                           epochKept: trained.epochKept, curve: trained.curve, predictions: predictions,
                           testSpeakers: Set(fold.test.map { speakers[$0] }).sorted(), seconds: Date().timeIntervalSince(foldClock),
-                          trainCorpora: Self.foldCorpora(fold, dataset: dataset).train, testCorpora: Self.foldCorpora(fold, dataset: dataset).test)
+                          trainCorpora: Self.foldCorpora(fold, dataset: dataset).train, testCorpora: Self.foldCorpora(fold, dataset: dataset).test,
+                          modelSelection: trained.modelSelection)
     }
 
     /// A multi-corpus fold's corpora (training with validation, and test), in the dataset's corpus order; nils for one corpus.
@@ -314,8 +315,9 @@ public struct ExperimentRunner: Sendable {
     }
 
     /// Pools the folds, bootstraps the interval and writes the run-level files (metrics.json last).
-    /// `timings` is asked just before the files are written, so its total includes the bootstrap.
-    func writeResults(_ dataset: LoadedDataset, plan: ProtocolPlan, folds: [FoldResult], in run: RunDirectory,
+    /// `timings` is asked just before the files are written, so its total includes the bootstrap. `model`
+    /// replaces the backend's model name (a fusion names its members).
+    func writeResults(_ dataset: LoadedDataset, plan: ProtocolPlan, folds: [FoldResult], in run: RunDirectory, model: String? = nil,
                       timings: ([FoldResult]) -> RunTimings) throws -> (RunMetrics, BootstrapInterval) {
         let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
         let allPredictions = folds.flatMap(\.predictions)
@@ -324,7 +326,7 @@ public struct ExperimentRunner: Sendable {
         let pooled = ClassificationMetrics(truth: truth, predicted: predicted, labels: dataset.labels)
         let interval = BootstrapInterval(truth: truth, predicted: predicted, classCount: dataset.labels.count,
                                          resamples: config.output.bootstrapResamples, seed: config.seed)
-        let metrics = ResultsWriter.runMetrics(name: config.resolvedName, corpus: dataset.corpusName, model: components.backend.modelName(config.model),
+        let metrics = ResultsWriter.runMetrics(name: config.resolvedName, corpus: dataset.corpusName, model: model ?? components.backend.modelName(config.model),
                                                labels: dataset.labels, plan: plan, folds: folds, pooled: pooled, interval: interval,
                                                syntheticData: dataset.synthetic, gateControl: options.gateControl?.rawValue,
                                                corpora: dataset.corpusNames)

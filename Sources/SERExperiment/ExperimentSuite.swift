@@ -27,10 +27,24 @@ public struct ExperimentSuite: Sendable {
 
     /// The suite in `file` (already read and parsed); config paths are checked to exist.
     public static func load(_ file: ConfigFile) throws -> ExperimentSuite {
+        let list = try ConfigList.load(file, fields: fields, key: "configs", minimum: 1, expected: "a non-empty array of config paths")
+        return ExperimentSuite(name: list.name, description: list.description, configs: list.configs, overrides: list.overrides)
+    }
+}
+
+/// What a suite and a late fusion file share: `name` (default: the file's name), `description`, config
+/// files listed under one key (relative to the file's folder, each checked to exist) and `set` overrides.
+struct ConfigList {
+    var name: String
+    var description: String
+    var configs: [URL]
+    var overrides: [String]
+
+    static func load(_ file: ConfigFile, fields: [ConfigField], key: String, minimum: Int, expected: String) throws -> ConfigList {
         let url = file.url, value = file.json
         try ConfigChecker(source: url.path).check(value, against: .object(fields), path: "")
-        guard case .array(let paths)? = value["configs"], !paths.isEmpty else {
-            throw ConfigError.wrongValue(source: url.path, path: "configs", expected: "a non-empty array of config paths", found: value["configs"]?.kindDescription ?? "nothing")
+        guard case .array(let paths)? = value[key], paths.count >= minimum else {
+            throw ConfigError.wrongValue(source: url.path, path: key, expected: expected, found: value[key]?.kindDescription ?? "nothing")
         }
         let folder = url.deletingLastPathComponent()
         var configs: [URL] = []
@@ -38,7 +52,7 @@ public struct ExperimentSuite: Sendable {
             guard case .string(let text) = path else { continue }
             let candidate = text.hasPrefix("/") ? URL(fileURLWithPath: text) : folder.appendingPathComponent(text).standardizedFileURL
             guard FileManager.default.fileExists(atPath: candidate.path) else {
-                throw ConfigError.wrongValue(source: url.path, path: "configs[\(index)]", expected: "an existing config file (relative to \(folder.path))", found: "\"\(text)\"")
+                throw ConfigError.wrongValue(source: url.path, path: "\(key)[\(index)]", expected: "an existing config file (relative to \(folder.path))", found: "\"\(text)\"")
             }
             configs.append(candidate)
         }
@@ -50,6 +64,6 @@ public struct ExperimentSuite: Sendable {
         if case .string(let given)? = value["name"] { name = given }
         var description = ""
         if case .string(let given)? = value["description"] { description = given }
-        return ExperimentSuite(name: name, description: description, configs: configs, overrides: overrides)
+        return ConfigList(name: name, description: description, configs: configs, overrides: overrides)
     }
 }

@@ -31,4 +31,6 @@ public struct FoldResult: Sendable {
     /// Multi-corpus runs only: the corpora of the training and validation part, and of the test part, in corpus order.
     public var trainCorpora: [String]? = nil
     public var testCorpora: [String]? = nil
+    /// What model selection chose on the validation part (`TrainedFold.modelSelection`), nil for networks.
+    public var modelSelection: OrderedObject<Double>? = nil
 }

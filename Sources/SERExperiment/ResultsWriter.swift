@@ -51,7 +51,23 @@ public enum ResultsWriter {
         let seconds = Double(text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         return FoldResult(plan: plan, metrics: ClassificationMetrics(truth: truth, predicted: predicted, labels: labels),
                           epochKept: epochKept, curve: epochs, predictions: predictions, testSpeakers: Set(predictions.map(\.speaker)).sorted(),
-                          seconds: seconds)
+                          seconds: seconds, trainCorpora: foldMetrics.trainCorpora, testCorpora: foldMetrics.testCorpora,
+                          modelSelection: modelSelection(in: folder.appendingPathComponent("metrics.json")))
+    }
+
+    /// A fold metrics.json's `modelSelection` in its written key order (Codable decoding loses the order,
+    /// and the run's metrics.json must come out byte-identical on resume).
+    static func modelSelection(in url: URL) -> OrderedObject<Double>? {
+        guard let data = try? Data(contentsOf: url), let pairs = (try? JSONParser.parse(data, source: url.path))?["modelSelection"]?.objectPairs else {
+            return nil
+        }
+        return OrderedObject(pairs.compactMap { pair in
+            switch pair.value {
+            case .integer(let value): return (pair.key, Double(value))
+            case .number(let value): return (pair.key, value)
+            default: return nil
+            }
+        })
     }
 
     static func learningCurve(_ epochs: [TrainingEpoch]) -> LearningCurve {
@@ -67,7 +83,8 @@ public enum ResultsWriter {
             accuracy: ResultsFile.rounded(metrics.accuracy), uar: ResultsFile.rounded(metrics.uar), macroF1: ResultsFile.rounded(metrics.macroF1),
             perClass: perClass(metrics, labels: labels), epochKept: result.epochKept,
             trainCorpora: result.trainCorpora, testCorpora: result.testCorpora,
-            perCorpus: (result.testCorpora?.count ?? 0) > 1 ? perCorpus(result.predictions, labels: labels, corpora: result.testCorpora!) : nil)
+            perCorpus: (result.testCorpora?.count ?? 0) > 1 ? perCorpus(result.predictions, labels: labels, corpora: result.testCorpora!) : nil,
+            modelSelection: result.modelSelection)
     }
 
     /// UAR, accuracy and count of each of `corpora` over `predictions` (their `corpus` column); corpora

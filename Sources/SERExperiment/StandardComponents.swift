@@ -16,7 +16,7 @@ extension ExperimentComponents {
             features: { spec, corpusName, cacheDirectory, threads in
                 CachedFeatureProvider(cache: try FeatureCache(directory: cacheDirectory, corpusName: corpusName, spec: spec, threads: threads))
             },
-            backend: NetworkBackend())
+            backend: StandardBackend())
     }
 }
 
@@ -58,9 +58,21 @@ struct CachedFeatureProvider: FeatureProvider {
     }
 }
 
+/// Trains what the config's `model` names: SERNet networks (`NetworkBackend`) or SERClassic's SVM (`SVMBackend`).
+struct StandardBackend: ModelBackend {
+    func modelName(_ model: ModelChoice) -> String { model.typeName }
+
+    func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
+        switch request.model {
+        case .network: try NetworkBackend().train(request)
+        case .svm: try SVMBackend().train(request)
+        }
+    }
+}
+
 /// Trains SERNet models: one `Model` per fold (or whole-corpus training), `Trainer.fit` with early stopping on validation UAR.
 struct NetworkBackend: ModelBackend {
-    func modelName(_ model: ModelSpec) -> String { model.typeName }
+    func modelName(_ model: ModelChoice) -> String { model.typeName }
 
     static func dataset(_ set: LabeledFeatures, featureCount: Int) -> SequenceDataset {
         SequenceDataset(featureCount: featureCount, sequences: set.features.map(\.values), labels: set.labels)
@@ -70,9 +82,12 @@ struct NetworkBackend: ModelBackend {
         guard let featureCount = request.train.features.first?.columnCount, featureCount > 0 else {
             throw DatasetError.empty(reason: "\(request.stream): the feature spec gives no columns")
         }
+        guard let spec = request.model.network else {
+            preconditionFailure("NetworkBackend asked to train a \(request.model.typeName)")
+        }
         let seed = UInt64(truncatingIfNeeded: request.seed)
         var modelStream = SeededGenerator(seed: seed, stream: "model").derived(request.stream)
-        let model = try Model(spec: request.model, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
+        let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
         model.labels = request.labels
         var options = request.training
         var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived(request.stream)

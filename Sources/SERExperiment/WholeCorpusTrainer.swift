@@ -72,6 +72,19 @@ public struct WholeCorpusModel {
     public var seconds: Double
 }
 
+/// Why `serlab train` refuses a config.
+public enum WholeCorpusTrainingError: LocalizedError, Equatable {
+    /// Model bundles store SERNet networks; an SVM (or any other model kind) cannot go into one yet.
+    case modelNotBundleable(config: String, model: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .modelNotBundleable(config, model):
+            return "\(config): model.type \"\(model)\" cannot go into a model bundle (bundles hold mlp, cnn or lstm networks); use `serlab run` for its cross-validated results"
+        }
+    }
+}
+
 /// `serlab train`: the run's pipeline (dataset, cached features, `config.input.shape`, normaliser,
 /// augmentation, backend) through `ExperimentRunner`'s own steps, on the whole corpus instead of folds.
 public struct WholeCorpusTrainer: Sendable {
@@ -87,6 +100,9 @@ public struct WholeCorpusTrainer: Sendable {
     static let validationStream = "whole-corpus-validation"
 
     public func train(epochs source: EpochSource) throws -> WholeCorpusModel {
+        guard config.model.network != nil else {
+            throw WholeCorpusTrainingError.modelNotBundleable(config: config.resolvedName, model: config.model.typeName)
+        }
         let clock = Date()
         // A wrong --from-run is found before any feature is computed.
         let runEpochs: RunEpochs?

@@ -18,6 +18,8 @@ public enum RunBundleError: LocalizedError, Equatable {
     case unreadable(path: String, reason: String)
     /// A deliberately weakened run of the accuracy gate (`SERLAB_GATE_CONTROL`): its models must never be deployed.
     case weakened(path: String, control: String)
+    /// A model kind bundles cannot hold (they store SERNet networks): an svm run.
+    case unsupportedModel(path: String, model: String)
 
     public var errorDescription: String? {
         switch self {
@@ -33,6 +35,8 @@ public enum RunBundleError: LocalizedError, Equatable {
             return "\(path): \(reason)"
         case .weakened(let path, let control):
             return "\(path): a deliberately weakened gate-control run (gateControl \(control) in config.resolved.json); its models are broken on purpose and cannot be bundled"
+        case .unsupportedModel(let path, let model):
+            return "\(path): model.type \"\(model)\" in config.resolved.json cannot go into a model bundle (bundles hold mlp, cnn or lstm networks)"
         }
     }
 }
@@ -46,9 +50,11 @@ extension ModelBundle {
         let run = RunDirectory(url: folder)
         let configURL = folder.appendingPathComponent("config.resolved.json")
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw RunBundleError.notARun(path: folder.path) }
-        if let marked = try? JSONParser.parse(try Data(contentsOf: configURL), source: configURL.path),
-           case .string(let control)? = marked["gateControl"] {
-            throw RunBundleError.weakened(path: folder.path, control: control)
+        if let saved = try? JSONParser.parse(try Data(contentsOf: configURL), source: configURL.path) {
+            if case .string(let control)? = saved["gateControl"] { throw RunBundleError.weakened(path: folder.path, control: control) }
+            if case .string(let model)? = saved["model"]?["type"], !["mlp", "cnn", "lstm"].contains(model) {
+                throw RunBundleError.unsupportedModel(path: folder.path, model: model)
+            }
         }
         guard run.isFinished else { throw RunBundleError.unfinished(path: folder.path) }
         let saved = savedFolds(run)

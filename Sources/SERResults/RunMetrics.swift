@@ -64,15 +64,19 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         public var testCorpora: [String]?
         /// Only when the test part spans several corpora: the figures of each, in corpus order.
         public var perCorpus: OrderedObject<CorpusFigures>?
+        /// What model selection chose on the fold's validation part (svm: `cost`, `gamma`, `validationUAR`);
+        /// absent for networks (their choice is `epochKept`).
+        public var modelSelection: OrderedObject<Double>?
 
         public init(fold: Int, repeat: Int? = nil, seed: Int? = nil, trainCount: Int? = nil, validationCount: Int? = nil, validationKind: String? = nil,
                     testCount: Int, testSpeakers: [String]? = nil, accuracy: Double, uar: Double, macroF1: Double,
                     perClass: OrderedObject<ClassMetrics>?, epochKept: Int?, trainCorpora: [String]? = nil, testCorpora: [String]? = nil,
-                    perCorpus: OrderedObject<CorpusFigures>? = nil) {
+                    perCorpus: OrderedObject<CorpusFigures>? = nil, modelSelection: OrderedObject<Double>? = nil) {
             self.fold = fold; self.repeat = `repeat`; self.seed = seed; self.trainCount = trainCount; self.validationCount = validationCount
             self.validationKind = validationKind; self.testCount = testCount; self.testSpeakers = testSpeakers
             self.accuracy = accuracy; self.uar = uar; self.macroF1 = macroF1; self.perClass = perClass; self.epochKept = epochKept
             self.trainCorpora = trainCorpora; self.testCorpora = testCorpora; self.perCorpus = perCorpus
+            self.modelSelection = modelSelection
         }
     }
 

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
           serlab run experiments/savee_models.json --slurm --partition short
         """)
 
-    @Argument(help: "A config file, or a suite (a JSON object with a \"configs\" list). Omit for the synthetic default.")
+    @Argument(help: "A config file, a suite (a JSON object with a \"configs\" list) or a late fusion (a \"fusion\" list of member configs). Omit for the synthetic default.")
     var config: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one value, e.g. training.epochs=5 (repeatable).", valueName: "path=value"))
@@ -61,7 +61,17 @@ struct RunCommand: ParsableCommand {
             }
             // Read and parsed once: the same JSON says whether it is a suite and is then resolved.
             let file = try ConfigFile.read(URL(fileURLWithPath: config))
-            if file.isSuite {
+            if file.isFusion {
+                let fusion = try LateFusion.load(file)
+                var options = RunOptions()
+                options.runID = runID
+                options.fresh = fresh
+                options.resultsDirectory = results.map { URL(fileURLWithPath: $0, isDirectory: true) }
+                options.cacheDirectory = pipeline.cacheDirectory
+                options.configDirectory = file.url.deletingLastPathComponent()
+                print("fusion \(fusion.name): \(fusion.members.count) members" + (fusion.description.isEmpty ? "" : " — \(fusion.description)"))
+                _ = try fusion.run(options: options, components: pipeline.components, commandLineOverrides: overrides)
+            } else if file.isSuite {
                 let suite = try ExperimentSuite.load(file)
                 print("suite \(suite.name): \(suite.configs.count) configs" + (suite.description.isEmpty ? "" : " — \(suite.description)"))
                 var rows: [(String, RunSummary)] = []

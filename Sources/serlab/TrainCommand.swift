@@ -63,6 +63,9 @@ struct TrainCommand: ParsableCommand {
             guard !file.isSuite else {
                 throw ConfigError.unreadable(source: config, reason: "expected one experiment config, found a suite (a \"configs\" list); train each of its configs")
             }
+            guard !file.isFusion else {
+                throw ConfigError.unreadable(source: config, reason: "expected one experiment config, found a late fusion (a \"fusion\" list); model bundles hold one kind of network, train each member instead")
+            }
             let resolved = try ConfigLoader.resolve(file, overrides: overrides)
             var options = RunOptions()
             options.cacheDirectory = pipeline.cacheDirectory

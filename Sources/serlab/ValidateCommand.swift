@@ -19,7 +19,13 @@ struct ValidateCommand: ParsableCommand {
         for path in configs {
             do {
                 let file = try ConfigFile.read(URL(fileURLWithPath: path))
-                if file.isSuite {
+                if file.isFusion {
+                    let fusion = try LateFusion.load(file)
+                    for member in fusion.members {
+                        let loaded = try ConfigLoader.load(member, overrides: fusion.overrides + overrides)
+                        print("ok  \(member.path) (\(loaded.resolvedName), in fusion \(fusion.name))")
+                    }
+                } else if file.isSuite {
                     let suite = try ExperimentSuite.load(file)
                     for config in suite.configs {
                         let loaded = try ConfigLoader.load(config, overrides: suite.overrides + overrides)

@@ -13,7 +13,7 @@ final class RecordingBackend: ModelBackend, @unchecked Sendable {
     private(set) var validationSets: [LabeledFeatures] = []
     private(set) var testInputs: [[FeatureMatrix]] = []
 
-    func modelName(_ model: ModelSpec) -> String { "centroid" }
+    func modelName(_ model: ModelChoice) -> String { "centroid" }
 
     func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
         lock.withLock { trainSets.append(request.train); validationSets.append(request.validation) }

@@ -125,7 +125,7 @@ import SERTestSupport
         let url = try write(#"{"model": {"type": "cnn", "channels": [8]}, "training": {"epochs": 3}}"#)
         let resolved = try ConfigLoader.resolve(ConfigFile.read(url), overrides: ["training.seed=4"])
         #expect(resolved.json == (try ConfigLoader.resolvedTree(url, overrides: ["training.seed=4"])))
-        #expect(try resolved.json["model"]?.decode(ModelSpec.self) == resolved.config.model)
+        #expect(try resolved.json["model"]?.decode(ModelSpec.self) == resolved.config.model.network)
         #expect(resolved.config.training.epochs == 3 && resolved.config.seed == 4)
         #expect(!(try ConfigFile.read(url)).isSuite)
     }
@@ -205,7 +205,7 @@ import SERTestSupport
 
     @Test func theModelIsTypedAndValidatedWhenTheConfigLoads() throws {
         let config = try ConfigLoader.load(nil, overrides: ["model.type=lstm", "model.hiddenSize=64"])
-        guard case .lstm(let spec) = config.model else {
+        guard case .network(.lstm(let spec)) = config.model else {
             Issue.record("expected an lstm spec, found \(config.model.typeName)")
             return
         }
@@ -240,6 +240,13 @@ import SERTestSupport
         let configs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("configs").path).filter { $0.hasSuffix(".json") }
         #expect(configs.count >= 12)
         for name in configs {
+            let file = try ConfigFile.read(root.appendingPathComponent("configs/\(name)"))
+            if file.isFusion {
+                let fusion = try LateFusion.load(file)
+                #expect(fusion.members.count >= 2 && fusion.name == String(name.dropLast(5)))
+                for member in fusion.members { _ = try ConfigLoader.load(member) }
+                continue
+            }
             let config = try ConfigLoader.load(root.appendingPathComponent("configs/\(name)"))
             #expect(config.resolvedName == String(name.dropLast(5)))
             // A multi-corpus config names its corpora in dataset.corpora (dataset.corpus then stays unused).

@@ -55,7 +55,7 @@ import SERTestSupport
     /// NetworkBackend, recording its inputs.
     struct RecordingBackend: ModelBackend {
         let inputs: Inputs
-        func modelName(_ model: ModelSpec) -> String { NetworkBackend().modelName(model) }
+        func modelName(_ model: ModelChoice) -> String { NetworkBackend().modelName(model) }
         func train(_ request: FoldTrainingRequest) throws -> TrainedFold {
             inputs.train = request.train.features
             inputs.validation = request.validation.features

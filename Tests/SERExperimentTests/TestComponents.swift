@@ -47,7 +47,7 @@ struct CentroidBackend: ModelBackend {
 
     struct Killed: Error {}
 
-    func modelName(_ model: ModelSpec) -> String { "centroid" }
+    func modelName(_ model: ModelChoice) -> String { "centroid" }
 
     static func pool(_ matrix: FeatureMatrix) -> [Double] {
         let columns = matrix.columnCount

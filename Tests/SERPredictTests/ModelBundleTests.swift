@@ -171,5 +171,12 @@ struct ModelBundleTests {
         // A gate control run (SERLAB_GATE_CONTROL marks config.resolved.json) is refused before anything else.
         try Data(#"{"gateControl": "shuffledTrainingLabels"}"#.utf8).write(to: run.appendingPathComponent("config.resolved.json"))
         #expect(throws: RunBundleError.weakened(path: run.path, control: "shuffledTrainingLabels")) { try ModelBundle.fromRun(run) }
+        // An SVM run (or a fusion) has no network to bundle: refused by its model type, not as "no saved models".
+        for model in ["svm", "fusion"] {
+            try Data(#"{"model": {"type": "\#(model)"}}"#.utf8).write(to: run.appendingPathComponent("config.resolved.json"))
+            #expect(throws: RunBundleError.unsupportedModel(path: run.path, model: model)) { try ModelBundle.fromRun(run) }
+        }
+        try Data(#"{"model": {"type": "mlp"}}"#.utf8).write(to: run.appendingPathComponent("config.resolved.json"))
+        #expect(throws: RunBundleError.noSavedModels(path: run.path)) { try ModelBundle.fromRun(run) }
     }
 }
