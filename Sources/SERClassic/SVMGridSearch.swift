@@ -6,12 +6,15 @@ public struct SVMGridPoint: Sendable, Equatable {
     /// The number trained with (`"scale"` resolved on the training part).
     public var gamma: Double
     public var validationUAR: Double
+    /// Mean negative log probability of the true class on the validation part; computed only for pairs
+    /// tied at the best validation UAR (nil otherwise), to break the tie.
+    public var validationLogLoss: Double? = nil
 }
 
 /// A fold's SVM: C and gamma chosen on the validation part, then refitted on training + validation.
 public struct SVMFit {
     public var classifier: SVMClassifier
-    /// The pair kept (ties: the first in the grid's order, C outer).
+    /// The pair kept (ties on validation UAR: the lowest validation log loss, then the first in grid order, C outer).
     public var chosen: SVMGridPoint
     /// Every pair tried, in grid order (one pair: no search, its UAR is the validation UAR of that model).
     public var grid: [SVMGridPoint]
@@ -19,8 +22,12 @@ public struct SVMFit {
 
 /// Model selection for `SVMSpec`: each (C, gamma) pair is trained on the training part alone (no
 /// probability model: the decided class is enough for UAR) and scored on the validation part; the best
-/// pair is refitted on training + validation with the spec's probability setting. Test data never
-/// enters: the caller passes only the fold's training and validation parts.
+/// pair is refitted on training + validation with the spec's probability setting. Pairs tied at the best
+/// validation UAR (common when the validation part is easy, e.g. stratified from a single training
+/// speaker, where every pair reaches 100%) are refitted with LIBSVM's probability model and the one
+/// with the lowest validation log loss is kept: without that, the first pair of the grid (the smallest
+/// C) won every tie, and on TESS cross-speaker it predicted one class for the unseen speaker. Test data
+/// never enters: the caller passes only the fold's training and validation parts.
 public enum SVMGridSearch {
     public static func fit(_ spec: SVMSpec, train: [[Double]], trainLabels: [Int], validation: [[Double]], validationLabels: [Int],
                            classCount: Int, balanced: Bool, seed: UInt32) throws -> SVMFit {
@@ -45,11 +52,30 @@ public enum SVMGridSearch {
             points.append(SVMGridPoint(cost: candidate.cost, gamma: candidate.gamma, validationUAR: uar))
             if best == nil || uar > points[best!.index].validationUAR { best = (index, pair) }
         }
-        let chosen = best!
+        var chosen = best!
+        let bestUAR = points[chosen.index].validationUAR
+        let tied = spec.grid.indices.filter { points[$0].validationUAR == bestUAR }
+        if tied.count > 1 {
+            var lowest = Double.infinity
+            for index in tied {
+                let pair = spec.grid[index]
+                let model = try SVMClassifier(vectors: train, labels: trainLabels, classCount: classCount,
+                                              parameters: parameters(pair.cost, pair.gamma, probability: true, labels: trainLabels), seed: seed)
+                let loss = logLoss(truth: validationLabels, probabilities: try model.predictProbabilities(validation))
+                points[index].validationLogLoss = loss
+                if loss < lowest { lowest = loss; chosen = (index, pair) }
+            }
+        }
         let allVectors = train + validation, allLabels = trainLabels + validationLabels
         let final = parameters(chosen.pair.cost, chosen.pair.gamma, probability: spec.probability, labels: allLabels)
         let classifier = try SVMClassifier(vectors: allVectors, labels: allLabels, classCount: classCount, parameters: final, seed: seed)
         return SVMFit(classifier: classifier, chosen: points[chosen.index], grid: points)
+    }
+
+    /// Mean of -log p(true class), each probability floored at 1e-15.
+    public static func logLoss(truth: [Int], probabilities: [[Double]]) -> Double {
+        guard !truth.isEmpty else { return 0 }
+        return zip(truth, probabilities).reduce(0) { $0 - log(max($1.1[$1.0], 1e-15)) } / Double(truth.count)
     }
 
     /// scikit-learn's "balanced": n / (classes present x n_c); absent classes get 1.

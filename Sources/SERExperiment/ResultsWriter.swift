@@ -84,7 +84,13 @@ public enum ResultsWriter {
             perClass: perClass(metrics, labels: labels), epochKept: result.epochKept,
             trainCorpora: result.trainCorpora, testCorpora: result.testCorpora,
             perCorpus: (result.testCorpora?.count ?? 0) > 1 ? perCorpus(result.predictions, labels: labels, corpora: result.testCorpora!) : nil,
-            modelSelection: result.modelSelection)
+            modelSelection: result.modelSelection, validationUAR: validationUAR(result).map(ResultsFile.rounded))
+    }
+
+    /// The validation UAR of the model a fold kept: the kept epoch's, else what the SVM's selection recorded.
+    static func validationUAR(_ result: FoldResult) -> Double? {
+        if let epoch = result.curve.first(where: { $0.epoch == result.epochKept }), epoch.validationUAR.isFinite { return epoch.validationUAR }
+        return result.modelSelection?.entries.first { $0.key == "validationUAR" }?.value
     }
 
     /// UAR, accuracy and count of each of `corpora` over `predictions` (their `corpus` column); corpora
@@ -144,6 +150,7 @@ public enum ResultsWriter {
         }
         let accuracy = headline(\.metrics.accuracy), uar = headline(\.metrics.uar), macroF1 = headline(\.metrics.macroF1)
         let repeated = folds.contains { $0.plan.repeatIndex > 0 }
+        let validation = folds.compactMap(validationUAR)
         return RunMetrics(
             name: name, corpus: corpus, model: model, labels: labels,
             protocol: .init(kind: plan.kind.rawValue, folds: plan.foldsPerRepeat,
@@ -152,6 +159,7 @@ public enum ResultsWriter {
             gateControl: gateControl,
             folds: folds.map { foldMetrics($0, labels: labels) },
             mean: .init(accuracy: accuracy.mean, uar: uar.mean, macroF1: macroF1.mean),
+            validationUAR: validation.isEmpty ? nil : ResultsFile.rounded(validation.reduce(0, +) / Double(validation.count)),
             std: .init(accuracy: accuracy.std, uar: uar.std, macroF1: macroF1.std),
             pooled: .init(testCount: pooled.count, accuracy: ResultsFile.rounded(pooled.accuracy), uar: ResultsFile.rounded(pooled.uar),
                           macroF1: ResultsFile.rounded(pooled.macroF1), perClass: perClass(pooled, labels: labels)),

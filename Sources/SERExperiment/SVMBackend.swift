@@ -26,6 +26,7 @@ struct SVMBackend: ModelBackend {
         var selection: OrderedObject<Double> = ["cost": fit.chosen.cost]
         if spec.kernel != .linear { selection.entries.append(("gamma", ResultsFile.rounded(fit.chosen.gamma))) }
         if fit.chosen.validationUAR.isFinite { selection.entries.append(("validationUAR", ResultsFile.rounded(fit.chosen.validationUAR))) }
+        if let loss = fit.chosen.validationLogLoss { selection.entries.append(("validationLogLoss", ResultsFile.rounded(loss))) }
         return TrainedFold(curve: [], epochKept: 1, predict: { matrices in
             try classifier.predictProbabilities(matrices.map(SVMBackend.vector))
         }, modelSelection: selection)

@@ -67,16 +67,19 @@ public struct RunMetrics: Codable, Equatable, Sendable {
         /// What model selection chose on the fold's validation part (svm: `cost`, `gamma`, `validationUAR`);
         /// absent for networks (their choice is `epochKept`).
         public var modelSelection: OrderedObject<Double>?
+        /// The validation part's UAR of the model kept (the kept epoch's, or the SVM's chosen cost and gamma):
+        /// the figure model selection looked at, never the test part's.
+        public var validationUAR: Double?
 
         public init(fold: Int, repeat: Int? = nil, seed: Int? = nil, trainCount: Int? = nil, validationCount: Int? = nil, validationKind: String? = nil,
                     testCount: Int, testSpeakers: [String]? = nil, accuracy: Double, uar: Double, macroF1: Double,
                     perClass: OrderedObject<ClassMetrics>?, epochKept: Int?, trainCorpora: [String]? = nil, testCorpora: [String]? = nil,
-                    perCorpus: OrderedObject<CorpusFigures>? = nil, modelSelection: OrderedObject<Double>? = nil) {
+                    perCorpus: OrderedObject<CorpusFigures>? = nil, modelSelection: OrderedObject<Double>? = nil, validationUAR: Double? = nil) {
             self.fold = fold; self.repeat = `repeat`; self.seed = seed; self.trainCount = trainCount; self.validationCount = validationCount
             self.validationKind = validationKind; self.testCount = testCount; self.testSpeakers = testSpeakers
             self.accuracy = accuracy; self.uar = uar; self.macroF1 = macroF1; self.perClass = perClass; self.epochKept = epochKept
             self.trainCorpora = trainCorpora; self.testCorpora = testCorpora; self.perCorpus = perCorpus
-            self.modelSelection = modelSelection
+            self.modelSelection = modelSelection; self.validationUAR = validationUAR
         }
     }
 
@@ -116,6 +119,9 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var gateControl: String?
     public var folds: [FoldMetrics]
     public var mean: Headline?
+    /// Mean over folds of each fold's `validationUAR` (absent when no fold had a validation part): what a
+    /// hyperparameter search may rank configs by without looking at test folds.
+    public var validationUAR: Double?
     /// Sample standard deviation over folds (n - 1).
     public var std: Headline?
     public var pooled: Headline?
@@ -126,11 +132,11 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var perCorpus: OrderedObject<CorpusFigures>?
 
     public init(name: String, corpus: String, model: String, labels: [String], protocol: EvaluationProtocol, speakerOverlap: Bool?, syntheticData: Bool?,
-                note: String? = nil, gateControl: String? = nil, folds: [FoldMetrics], mean: Headline?, std: Headline?, pooled: Headline?,
-                confidence95: Confidence?, corpora: [String]? = nil, perCorpus: OrderedObject<CorpusFigures>? = nil) {
+                note: String? = nil, gateControl: String? = nil, folds: [FoldMetrics], mean: Headline?, validationUAR: Double? = nil, std: Headline?,
+                pooled: Headline?, confidence95: Confidence?, corpora: [String]? = nil, perCorpus: OrderedObject<CorpusFigures>? = nil) {
         self.name = name; self.corpus = corpus; self.model = model; self.labels = labels; self.protocol = `protocol`
         self.speakerOverlap = speakerOverlap; self.syntheticData = syntheticData; self.note = note; self.gateControl = gateControl; self.folds = folds
-        self.mean = mean; self.std = std; self.pooled = pooled; self.confidence95 = confidence95; self.corpora = corpora; self.perCorpus = perCorpus
+        self.mean = mean; self.validationUAR = validationUAR; self.std = std; self.pooled = pooled; self.confidence95 = confidence95; self.corpora = corpora; self.perCorpus = perCorpus
     }
 
     /// Protocol kinds that train on some corpora and test on others.

@@ -84,6 +84,25 @@ import Testing
         #expect(fit.grid[0].validationUAR < 1)
     }
 
+    /// Pairs tied at the best validation UAR are told apart by validation log loss (each gets one, the
+    /// others none), and the kept pair is the one with the lowest, not the grid's first.
+    @Test func validationTiesAreBrokenByLogLoss() throws {
+        let train = SVMTests.clusters(perClass: 20, seed: 3), validation = SVMTests.clusters(perClass: 10, seed: 4)
+        var spec = SVMSpec()
+        spec.kernel = .rbf
+        spec.cost = [0.001, 1, 100]
+        spec.gamma = [.value(0.5)]
+        let fit = try SVMGridSearch.fit(spec, train: train.vectors, trainLabels: train.labels, validation: validation.vectors,
+                                        validationLabels: validation.labels, classCount: 3, balanced: false, seed: 1)
+        let tied = fit.grid.filter { $0.validationUAR == 1 }
+        try #require(tied.count >= 2, "the clusters should tie several pairs at UAR 1: \(fit.grid)")
+        #expect(tied.allSatisfy { $0.validationLogLoss != nil })
+        #expect(fit.grid.filter { $0.validationUAR < 1 }.allSatisfy { $0.validationLogLoss == nil })
+        let lowest = tied.compactMap(\.validationLogLoss).min()!
+        #expect(fit.chosen.validationLogLoss == lowest, "\(fit.grid)")
+        #expect(SVMGridSearch.logLoss(truth: [0, 1], probabilities: [[0.5, 0.5], [0, 1]]) == -log(0.5) / 2)
+    }
+
     @Test func specErrorsNameTheField() throws {
         func decode(_ json: String) throws -> SVMSpec {
             let spec = try JSONDecoder().decode(SVMSpec.self, from: Data(json.utf8))
