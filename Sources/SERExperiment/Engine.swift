@@ -62,21 +62,30 @@ public struct TrainedFold {
     public var predict: ([FeatureMatrix]) throws -> [[Double]]
     /// Writes the model as a checkpoint, when the backend can.
     public var saveCheckpoint: ((URL) throws -> Void)?
-    /// The trained SERNet network, when the backend has one (a model bundle stores it).
-    public var model: Model?
+    /// The trained SERNet networks, when the backend has them (a model bundle stores them): one, or the
+    /// members of a seed ensemble (`training.ensemble`), whose probabilities `predict` averages.
+    public var models: [Model]
+    /// The first network (the only one unless the fold trained an ensemble).
+    public var model: Model? { models.first }
     /// What model selection chose on the validation part (svm: cost, gamma, validationUAR); the fold's
     /// metrics.json records it as `modelSelection`.
     public var modelSelection: OrderedObject<Double>?
 
     public init(curve: [TrainingEpoch], epochKept: Int, predict: @escaping ([FeatureMatrix]) throws -> [[Double]],
-                saveCheckpoint: ((URL) throws -> Void)? = nil, model: Model? = nil, modelSelection: OrderedObject<Double>? = nil) {
+                saveCheckpoint: ((URL) throws -> Void)? = nil, models: [Model] = [], modelSelection: OrderedObject<Double>? = nil) {
         self.curve = curve
         self.epochKept = epochKept
         self.predict = predict
         self.saveCheckpoint = saveCheckpoint
-        self.model = model
+        self.models = models
         self.modelSelection = modelSelection
     }
+}
+
+/// Where a fold's saved networks go (`--save-models`): `model.h5`, and for the further members of a seed
+/// ensemble `model-2.h5`, `model-3.h5`, ... beside it.
+public enum FoldCheckpoint {
+    public static func fileName(member: Int) -> String { member == 0 ? "model.h5" : "model-\(member + 1).h5" }
 }
 
 /// Trains a model for a fold.

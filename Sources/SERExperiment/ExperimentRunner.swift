@@ -278,7 +278,7 @@ public struct ExperimentRunner: Sendable {
                                              predictedLabel: dataset.labels[best], probabilities: probabilities[row].map(ResultsFile.rounded)))
         }
         if config.output.saveModels, let save = trained.saveCheckpoint {
-            let checkpoint = run.foldURL(fold.index).appendingPathComponent("model.h5")
+            let checkpoint = run.foldURL(fold.index).appendingPathComponent(FoldCheckpoint.fileName(member: 0))
             try FileManager.default.createDirectory(at: run.foldURL(fold.index), withIntermediateDirectories: true)
             try save(checkpoint)
             try run.write(data.normalizer.json.prettyPrinted() + "\n", to: "folds/fold-\(fold.index)/normalization.json")

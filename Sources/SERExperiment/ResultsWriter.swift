@@ -87,10 +87,12 @@ public enum ResultsWriter {
             modelSelection: result.modelSelection, validationUAR: validationUAR(result).map(ResultsFile.rounded))
     }
 
-    /// The validation UAR of the model a fold kept: the kept epoch's, else what the SVM's selection recorded.
+    /// The validation UAR of the model a fold kept: what its model selection recorded (an SVM's chosen
+    /// pair, a seed ensemble's mean), else the kept epoch's.
     static func validationUAR(_ result: FoldResult) -> Double? {
+        if let recorded = result.modelSelection?["validationUAR"] { return recorded }
         if let epoch = result.curve.first(where: { $0.epoch == result.epochKept }), epoch.validationUAR.isFinite { return epoch.validationUAR }
-        return result.modelSelection?.entries.first { $0.key == "validationUAR" }?.value
+        return nil
     }
 
     /// UAR, accuracy and count of each of `corpora` over `predictions` (their `corpus` column); corpora

@@ -4,6 +4,7 @@ import SERCore
 import SERCorpus
 import SERFeatures
 import SERNet
+import SERResults
 
 extension ExperimentComponents {
     /// The real pipeline: SERCorpus for corpora, SERCache for features, SERNet for models.
@@ -70,7 +71,11 @@ struct StandardBackend: ModelBackend {
     }
 }
 
-/// Trains SERNet models: one `Model` per fold (or whole-corpus training), `Trainer.fit` with early stopping on validation UAR.
+/// Trains SERNet models: one `Model` per fold (or whole-corpus training), `Trainer.fit` with early stopping on
+/// validation UAR; or `training.ensemble` of them, member k > 0 with streams derived by `"<stream>/member-<k>"`
+/// (member 0 is the single network's), predicting the mean of their probabilities. An ensemble's curve is
+/// member 0's, its kept epoch the median of the members' (the lower middle), and its `modelSelection`
+/// records the member count and the ensemble's own validation UAR.
 struct NetworkBackend: ModelBackend {
     func modelName(_ model: ModelChoice) -> String { model.typeName }
 
@@ -86,24 +91,54 @@ struct NetworkBackend: ModelBackend {
             preconditionFailure("NetworkBackend asked to train a \(request.model.typeName)")
         }
         let seed = UInt64(truncatingIfNeeded: request.seed)
-        var modelStream = SeededGenerator(seed: seed, stream: "model").derived(request.stream)
-        let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
-        model.labels = request.labels
-        var options = request.training
-        var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived(request.stream)
-        options.seed = shuffleStream.next()
+        let train = NetworkBackend.dataset(request.train, featureCount: featureCount)
         let validation = request.validation.features.isEmpty ? nil : NetworkBackend.dataset(request.validation, featureCount: featureCount)
-        let result = try Trainer(model: model).fit(train: NetworkBackend.dataset(request.train, featureCount: featureCount),
-                                                  validation: validation, options: options,
-                                                  scheduleEpochs: request.scheduleEpochs) { record in
-            request.onEpoch(NetworkBackend.epoch(record))
+        var models: [Model] = [], results: [TrainingResult] = []
+        for member in 0..<request.training.ensemble {
+            let stream = member == 0 ? request.stream : "\(request.stream)/member-\(member)"
+            var modelStream = SeededGenerator(seed: seed, stream: "model").derived(stream)
+            let model = try Model(spec: spec, inputSize: featureCount, classCount: request.labels.count, seed: modelStream.next())
+            model.labels = request.labels
+            var options = request.training
+            var shuffleStream = SeededGenerator(seed: seed, stream: "shuffle").derived(stream)
+            options.seed = shuffleStream.next()
+            let result = try Trainer(model: model).fit(train: train, validation: validation, options: options,
+                                                      scheduleEpochs: request.scheduleEpochs) { record in
+                if member == 0 { request.onEpoch(NetworkBackend.epoch(record)) }
+            }
+            models.append(model)
+            results.append(result)
         }
-        return TrainedFold(curve: result.curve.map(NetworkBackend.epoch), epochKept: result.bestEpoch, predict: { matrices in
+        let predict: ([FeatureMatrix]) -> [[Double]] = { matrices in
             let data = SequenceDataset(featureCount: featureCount, sequences: matrices.map(\.values), labels: [Int](repeating: 0, count: matrices.count))
-            return model.predictProbabilities(data).map { $0.map(Double.init) }
-        }, saveCheckpoint: { url in
-            try model.save(to: url)
-        }, model: model)
+            return NetworkBackend.meanProbabilities(models.map { $0.predictProbabilities(data) })
+        }
+        var selection: OrderedObject<Double>? = nil
+        if models.count > 1 {
+            selection = ["members": Double(models.count)]
+            if !request.validation.features.isEmpty {
+                let predicted = predict(request.validation.features).map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
+                let uar = ClassificationMetrics(truth: request.validation.labels, predicted: predicted, labels: request.labels).uar
+                selection!.entries.append(("validationUAR", ResultsFile.rounded(uar)))
+            }
+        }
+        let kept = results.map(\.bestEpoch).sorted()[(results.count - 1) / 2]
+        return TrainedFold(curve: results[0].curve.map(NetworkBackend.epoch), epochKept: kept, predict: predict, saveCheckpoint: { url in
+            let folder = url.deletingLastPathComponent()
+            for (member, model) in models.enumerated() {
+                try model.save(to: member == 0 ? url : folder.appendingPathComponent(FoldCheckpoint.fileName(member: member)))
+            }
+        }, models: models, modelSelection: selection)
+    }
+
+    /// The row-wise mean of the members' probabilities (one member: its own, converted to Double).
+    static func meanProbabilities(_ members: [[[Float]]]) -> [[Double]] {
+        guard let first = members.first else { return [] }
+        return first.indices.map { row in
+            first[row].indices.map { column in
+                members.reduce(0.0) { $0 + Double($1[row][column]) } / Double(members.count)
+            }
+        }
     }
 
     static func epoch(_ record: EpochRecord) -> TrainingEpoch {

@@ -27,6 +27,7 @@ enum TrainingSection {
         "labelSmoothing": "label smoothing of the cross-entropy target, in [0, 1)",
         "threads": "threads for feature extraction and training (1 = bit-reproducible training)",
         "seed": "the experiment seed: folds, initialisation, shuffling, dropout and the bootstrap use streams derived from it",
+        "ensemble": "networks trained per fold from their own seeds (streams derived per member), class probabilities averaged; 1 = one network",
     ]
 
     static var types: [String: ConfigType] {
@@ -44,6 +45,7 @@ enum TrainingSection {
             "labelSmoothing": .number(minimum: 0, maximum: 0.999),
             "threads": .integer(minimum: 1, maximum: 256),
             "seed": .integer(minimum: 0, maximum: nil),
+            "ensemble": .integer(minimum: 1, maximum: 100),
         ]
     }
 

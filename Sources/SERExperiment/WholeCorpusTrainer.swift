@@ -57,8 +57,11 @@ public struct EpochChoice: Sendable, Equatable {
 
 /// A model trained on every utterance the config keeps, with what prediction needs besides the network.
 public struct WholeCorpusModel {
-    /// The network (holds the last epoch's weights; it is not Sendable: use it on one thread).
-    public var model: Model
+    /// The networks (one, or the members of a seed ensemble; each holds its last epoch's weights; not
+    /// Sendable: use them on one thread).
+    public var models: [Model]
+    /// The first network (the only one unless `training.ensemble` > 1).
+    public var model: Model { models[0] }
     /// Fitted on every utterance (per-speaker statistics of every training speaker for `speaker`).
     public var normalizer: Normalizer
     public var labels: [String]
@@ -132,7 +135,7 @@ public struct WholeCorpusTrainer: Sendable {
         var training = config.training
         training.epochs = choice.epochs
         let trained = try fit(data, train: all, validation: [], stream: WholeCorpusTrainer.stream, training: training, phase: "whole corpus")
-        guard let model = trained.model else {
+        guard !trained.models.isEmpty else {
             preconditionFailure("the model backend \(type(of: runner.components.backend)) returned no network to store")
         }
         let options = runner.options
@@ -143,7 +146,7 @@ public struct WholeCorpusTrainer: Sendable {
         if let runFingerprint = runEpochs?.dataFingerprint, options.hashData, runFingerprint != fingerprint {
             runner.progress.report(.warning("the run \(runEpochs!.run.path) was made on other data files (fingerprint \(runFingerprint.prefix(12)) there, \(fingerprint.prefix(12)) here)"))
         }
-        return WholeCorpusModel(model: model, normalizer: data.normalizer, labels: dataset.labels, epochChoice: choice, curve: trained.curve,
+        return WholeCorpusModel(models: trained.models, normalizer: data.normalizer, labels: dataset.labels, epochChoice: choice, curve: trained.curve,
                                 dataset: dataset, dataFingerprint: fingerprint, seconds: Date().timeIntervalSince(clock))
     }
 

@@ -27,12 +27,15 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var threads: Int = 2
     /// Seed of the shuffling stream (initialisation and dropout come from the model's seed).
     public var seed: UInt64 = 0
+    /// Networks trained per fold, each from its own initialisation, shuffling and dropout streams; their
+    /// class probabilities are averaged (a seed ensemble). 1 = one network. The trainer itself trains one.
+    public var ensemble: Int = 1
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case epochs, batchSize, optimizer, momentum, learningRate, weightDecay, schedule, clipNorm, patience
-        case classWeighting, labelSmoothing, threads, seed
+        case classWeighting, labelSmoothing, threads, seed, ensemble
     }
 
     public init(from decoder: Decoder) throws {
@@ -51,6 +54,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         labelSmoothing = try c.value(.labelSmoothing, default: labelSmoothing)
         threads = try c.value(.threads, default: threads)
         seed = try c.value(.seed, default: seed)
+        ensemble = try c.value(.ensemble, default: ensemble)
         try validate()
     }
 
@@ -68,6 +72,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         try check(patience.map { $0 >= 1 } ?? true, "patience", ">= 1 or null", patience.map { "\($0)" } ?? "null")
         try check(labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing", "in [0, 1)", labelSmoothing)
         try check(threads >= 1, "threads", ">= 1", threads)
+        try check(ensemble >= 1 && ensemble <= 100, "ensemble", "in 1...100", ensemble)
     }
 }
 

@@ -43,7 +43,8 @@ public enum RunBundleError: LocalizedError, Equatable {
 
 extension ModelBundle {
     /// The bundle of a finished run made with `--save-models`: every saved fold model as an ensemble,
-    /// or fold `fold` alone. Each member is a fold's `model.h5` with its `normalization.json`; the rest
+    /// or fold `fold` alone. Each member is a fold's `model.h5` (and a seed ensemble's `model-2.h5`, ...) with
+    /// its `normalization.json`; the rest
     /// comes from config.resolved.json and environment.json. Provenance names the run as
     /// `<experiment>/<run id>` (no absolute path: the bundle may travel).
     public static func fromRun(_ folder: URL, fold: Int? = nil) throws -> ModelBundle {
@@ -74,7 +75,11 @@ extension ModelBundle {
         var members: [BundleMember] = []
         for index in chosen {
             let foldFolder = run.foldURL(index)
-            let model = try Model.load(from: foldFolder.appendingPathComponent("model.h5"))
+            var models = [try Model.load(from: foldFolder.appendingPathComponent(FoldCheckpoint.fileName(member: 0)))]
+            while case let next = foldFolder.appendingPathComponent(FoldCheckpoint.fileName(member: models.count)),
+                  FileManager.default.fileExists(atPath: next.path) {
+                models.append(try Model.load(from: next))
+            }
             let normalizationURL = foldFolder.appendingPathComponent("normalization.json")
             let json: JSONValue
             do { json = try JSONParser.parse(try Data(contentsOf: normalizationURL), source: normalizationURL.path) } catch {
@@ -82,7 +87,7 @@ extension ModelBundle {
             }
             let normalizer = try Normalizer(json: json, path: normalizationURL.path)
             // Only the training-global statistics travel (see `ModelBundle.normalization`).
-            members.append(BundleMember(model: model, normalizer: Normalizer(kind: normalizer.kind, global: normalizer.global)))
+            members += models.map { BundleMember(model: $0, normalizer: Normalizer(kind: normalizer.kind, global: normalizer.global)) }
         }
         let name = folder.standardizedFileURL.pathComponents.suffix(2).joined(separator: "/")
         let folds = chosen.count == 1 ? "fold \(chosen[0])" : "folds \(chosen.map(String.init).joined(separator: ", "))"

@@ -95,7 +95,8 @@ import Testing
                   "support": 1
                 }
               },
-              "epochKept": 2
+              "epochKept": 2,
+              "validationUAR": 0.666667
             },
             {
               "fold": 1,
@@ -129,7 +130,8 @@ import Testing
                   "support": 1
                 }
               },
-              "epochKept": 3
+              "epochKept": 3,
+              "validationUAR": 1.0
             },
             {
               "fold": 2,
@@ -163,7 +165,8 @@ import Testing
                   "support": 1
                 }
               },
-              "epochKept": 2
+              "epochKept": 2,
+              "validationUAR": 0.666667
             },
             {
               "fold": 3,
@@ -197,7 +200,8 @@ import Testing
                   "support": 2
                 }
               },
-              "epochKept": 3
+              "epochKept": 3,
+              "validationUAR": 1.0
             }
           ],
           "mean": {
@@ -205,6 +209,7 @@ import Testing
             "uar": 0.708333,
             "macroF1": 0.611111
           },
+          "validationUAR": 0.833333,
           "std": {
             "accuracy": 0.048113,
             "uar": 0.083333,
@@ -281,7 +286,8 @@ import Testing
               "support": 1
             }
           },
-          "epochKept": 3
+          "epochKept": 3,
+          "validationUAR": 1.0
         }
         """#
         #expect(try ResultsFile.jsonText(ResultsWriter.foldMetrics(folds[1], labels: Self.labels)) == foldMetrics + "\n")
