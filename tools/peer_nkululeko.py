@@ -4,7 +4,12 @@ serlab's folds, printing the mean UAR over folds and the wall time of each whole
 
 Run it with a Python that has nkululeko (a tools venv, never serlab's runtime):
 
-    SERLAB_CORPORA=/data/corpora /path/to/venv/bin/python tools/peer_nkululeko.py [--corpus savee] [--model svm]
+    SERLAB_CORPORA=/data/corpora /path/to/venv/bin/python tools/peer_nkululeko.py [--corpus savee] [--model svm] \
+        [--serlab .build/release/serlab [--serlab-config savee=configs/svm_savee.json ...]]
+
+With --serlab, the same run also runs serlab's configs of each setting (by default the SVM and MLP configs
+shipped for it) from a cold feature cache, so both pipelines' wall times include feature extraction and
+are measured on the same machine minutes apart; serlab's UAR is metrics.json's mean over folds.
 
 Folds: ravdess and savee use configs/folds/ravdess_spk6.csv and savee_loso.csv (the shipped configs'
 folds); tess_xspk puts YAF in fold 0 and OAF in fold 1 (serlab's configs/*_tess_xspk.json test YAF
@@ -23,6 +28,7 @@ in fold 0). Features: openSMILE eGeMAPSv02 functionals (`[FEATS] type = ['os']`)
 import argparse
 import configparser
 import csv
+import json
 import os
 import re
 import subprocess
@@ -139,22 +145,56 @@ def mlp(corpus: str, rows, work: Path):
     return sum(uars) / len(uars), seconds
 
 
+SERLAB_CONFIGS = {
+    "ravdess": ["configs/svm_ravdess.json", "configs/mlp_ravdess.json", "configs/svm_egemaps_ravdess.json"],
+    "savee": ["configs/svm_savee.json", "configs/mlp_savee.json", "configs/svm_egemaps_savee.json"],
+    "tess_xspk": ["configs/svm_tess_xspk.json", "configs/mlp_tess_xspk.json", "configs/svm_egemaps_tess_xspk.json"],
+}
+
+
+def serlab_run(binary: str, config: str, work: Path):
+    """Runs one serlab config from a cold cache; returns (name, mean UAR over folds, wall seconds)."""
+    name = Path(config).stem
+    results, cache = work / "serlab-results", work / f"serlab-cache-{name}"
+    clock = time.perf_counter()
+    with open(work / f"serlab-{name}.log", "w") as handle:
+        done = subprocess.run([binary, "run", str(ROOT / config), "--results", str(results), "--cache", str(cache), "--fresh"],
+                              stdout=handle, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - clock
+    if done.returncode != 0:
+        raise SystemExit(f"serlab failed on {config}; see {work / f'serlab-{name}.log'}")
+    runs = sorted((results / name).glob("*/metrics.json"))
+    metrics = json.loads(runs[-1].read_text())
+    return name, metrics["mean"]["uar"], seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", action="append", choices=["ravdess", "savee", "tess_xspk"])
     parser.add_argument("--model", action="append", choices=["svm", "mlp"])
     parser.add_argument("--work", help="working folder (default: a new temporary one)")
+    parser.add_argument("--serlab", help="a serlab binary: also run serlab's configs of each setting in this run")
+    parser.add_argument("--serlab-config", action="append", default=[], metavar="SETTING=CONFIG",
+                        help="serlab config for a setting (repeatable; replaces that setting's defaults)")
     args = parser.parse_args()
+    chosen = {}
+    for item in args.serlab_config:
+        setting, _, config = item.partition("=")
+        chosen.setdefault(setting, []).append(config)
     corpora = Path(os.environ.get("SERLAB_CORPORA", "corpora"))
     work = Path(args.work or tempfile.mkdtemp(prefix="peer-nkululeko-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"nkululeko peer run in {work}")
-    print(f"{'setting':<10} {'recipe':<14} {'UAR':>6} {'wall s':>8}")
+    print(f"{'setting':<10} {'recipe':<26} {'UAR':>6} {'wall s':>8}  load (1-min average, after)")
     for corpus in args.corpus or ["ravdess", "savee", "tess_xspk"]:
         rows = table(corpus, corpora)
         for model in args.model or ["svm", "mlp"]:
             uar, seconds = (svm if model == "svm" else mlp)(corpus, rows, work)
-            print(f"{corpus:<10} {'eGeMAPS+' + model:<14} {100 * uar:6.1f} {seconds:8.1f}", flush=True)
+            print(f"{corpus:<10} {'nkululeko eGeMAPS+' + model:<26} {100 * uar:6.1f} {seconds:8.1f}  {os.getloadavg()[0]:.1f}", flush=True)
+        if args.serlab:
+            for config in chosen.get(corpus, SERLAB_CONFIGS[corpus]):
+                name, uar, seconds = serlab_run(args.serlab, config, work)
+                print(f"{corpus:<10} {'serlab ' + name:<26} {100 * uar:6.1f} {seconds:8.1f}  {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":
