@@ -11,13 +11,13 @@ import Testing
 @Suite(.realCorpora, .serialized) struct TrainedBundleTests {
     static let cache = TestSupport.temporaryDirectory("serpredict-train-cache")
 
-    static func train(epochs: Int) throws -> (ModelBundle, WholeCorpusModel) {
+    static func train(epochs: Int, ensemble: Int = 1) throws -> (ModelBundle, WholeCorpusModel) {
         let savee = try TestSupport.corpus("savee")
         let resolved = try ConfigLoader.resolve(nil, overrides: [
             "name=train_savee", "dataset.corpus=savee", "dataset.root=\(savee.path)", "dataset.labels=[\"angry\",\"happy\",\"sad\"]",
             "features.sampleRate=16000", "features.level=utterance", "features.mfccCount=20", "features.fftLength=512", "features.hopLength=160",
             "features.functionals=[\"mean\",\"std\"]", "normalization=speaker",
-            "model.hiddenSizes=[64]", "training.learningRate=0.003", "training.threads=2",
+            "model.hiddenSizes=[64]", "training.learningRate=0.003", "training.threads=2", "training.ensemble=\(ensemble)",
         ])
         var options = RunOptions()
         options.cacheDirectory = cache
@@ -25,6 +25,35 @@ import Testing
                                       components: .standard(corporaRoot: TestSupport.corporaRoot), progress: SilentProgress())
         let trained = try WholeCorpusTrainer(runner: runner).train(epochs: .fixed(epochs))
         return (ModelBundle(trained: trained, config: resolved.config, resolvedConfig: resolved.json, configName: "train_savee.json"), trained)
+    }
+
+    /// A seed ensemble (`training.ensemble`) travels whole: every member is in the bundle, read back
+    /// with its own weights, and the bundle predicts the mean of their probabilities.
+    @Test func anEnsembleBundleHoldsEveryMember() throws {
+        let folder = TestSupport.temporaryDirectory("serpredict-train-ensemble")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (bundle, trained) = try Self.train(epochs: 3, ensemble: 3)
+        let url = folder.appendingPathComponent("savee.serlab")
+        try bundle.write(to: url)
+        let read = try ModelBundle.read(url)
+        try #require(read.members.count == 3)
+        for (member, model) in zip(read.members, trained.models) {
+            #expect(member.model.parameters.map(\.value) == model.parameters.map(\.value))
+        }
+        #expect(read.members[1].model.parameters.map(\.value) != read.members[0].model.parameters.map(\.value))
+        let items = Array(trained.dataset.items.prefix(6))
+        let all = try Predictor(bundle: read, threads: 1).predict(urls: items.map(\.url)).map { try $0.get().probabilities }
+        let single = try (0..<3).map { index in
+            var one = read
+            one.members = [read.members[index]]
+            return try Predictor(bundle: one, threads: 1).predict(urls: items.map(\.url)).map { try $0.get().probabilities }
+        }
+        for (row, probabilities) in all.enumerated() {
+            for (column, value) in probabilities.enumerated() {
+                let mean = single.reduce(0.0) { $0 + $1[row][column] } / 3
+                #expect(abs(value - mean) < 1e-9)
+            }
+        }
     }
 
     /// Share of `results` whose label is the utterance's own.
