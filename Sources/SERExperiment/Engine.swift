@@ -86,6 +86,16 @@ public struct TrainedFold {
 /// ensemble `model-2.h5`, `model-3.h5`, ... beside it.
 public enum FoldCheckpoint {
     public static func fileName(member: Int) -> String { member == 0 ? "model.h5" : "model-\(member + 1).h5" }
+
+    /// The members saved in a fold folder, in member order (up to the first one missing; none without `model.h5`).
+    public static func savedMembers(in folder: URL) -> [URL] {
+        var urls: [URL] = []
+        while true {
+            let url = folder.appendingPathComponent(fileName(member: urls.count))
+            guard FileManager.default.fileExists(atPath: url.path) else { return urls }
+            urls.append(url)
+        }
+    }
 }
 
 /// Trains a model for a fold.

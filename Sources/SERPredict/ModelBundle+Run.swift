@@ -75,11 +75,7 @@ extension ModelBundle {
         var members: [BundleMember] = []
         for index in chosen {
             let foldFolder = run.foldURL(index)
-            var models = [try Model.load(from: foldFolder.appendingPathComponent(FoldCheckpoint.fileName(member: 0)))]
-            while case let next = foldFolder.appendingPathComponent(FoldCheckpoint.fileName(member: models.count)),
-                  FileManager.default.fileExists(atPath: next.path) {
-                models.append(try Model.load(from: next))
-            }
+            let models = try FoldCheckpoint.savedMembers(in: foldFolder).map { try Model.load(from: $0) }
             let normalizationURL = foldFolder.appendingPathComponent("normalization.json")
             let json: JSONValue
             do { json = try JSONParser.parse(try Data(contentsOf: normalizationURL), source: normalizationURL.path) } catch {
@@ -104,7 +100,7 @@ extension ModelBundle {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: run.url.appendingPathComponent("folds").path)) ?? []
         return names.compactMap { name -> Int? in
             guard name.hasPrefix("fold-"), let index = Int(name.dropFirst(5)), run.isFoldDone(index),
-                  FileManager.default.fileExists(atPath: run.foldURL(index).appendingPathComponent("model.h5").path) else { return nil }
+                  !FoldCheckpoint.savedMembers(in: run.foldURL(index)).isEmpty else { return nil }
             return index
         }.sorted()
     }
