@@ -152,7 +152,9 @@ public enum ResultsWriter {
         }
         let accuracy = headline(\.metrics.accuracy), uar = headline(\.metrics.uar), macroF1 = headline(\.metrics.macroF1)
         let repeated = folds.contains { $0.plan.repeatIndex > 0 }
-        let validation = folds.compactMap(validationUAR)
+        // Each fold's figure as its metrics.json holds it: a fold read back on resume (or by a Slurm finish job)
+        // has only curve.csv's six decimals, and the mean must come out the same as in the run that trained it.
+        let validation = folds.compactMap { validationUAR($0).map(ResultsFile.rounded) }
         return RunMetrics(
             name: name, corpus: corpus, model: model, labels: labels,
             protocol: .init(kind: plan.kind.rawValue, folds: plan.foldsPerRepeat,

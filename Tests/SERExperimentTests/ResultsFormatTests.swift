@@ -209,7 +209,7 @@ import Testing
             "uar": 0.708333,
             "macroF1": 0.611111
           },
-          "validationUAR": 0.833333,
+          "validationUAR": 0.833334,
           "std": {
             "accuracy": 0.048113,
             "uar": 0.083333,
@@ -369,6 +369,12 @@ import Testing
             #expect(try ResultsFile.read(RunMetrics.FoldMetrics.self, from: run.foldURL(fold.plan.index).appendingPathComponent("metrics.json"))
                     == metrics.folds[fold.plan.index])
         }
+        // A run finished from folds read back (resume, a Slurm finish job) writes the same metrics.json.
+        let (plan, _, _, interval) = Self.scenario()
+        let backFolds = try folds.map { try ResultsWriter.readFold($0.plan, labels: Self.labels, in: run) }
+        let again = ResultsWriter.runMetrics(name: "pinned", corpus: "synthetic", model: "mlp", labels: Self.labels, plan: plan, folds: backFolds,
+                                             pooled: pooled, interval: interval, syntheticData: true)
+        #expect(try ResultsFile.jsonText(again) == ResultsFile.jsonText(metrics))
         let svg = try String(contentsOf: folder.appendingPathComponent("confusion.svg"), encoding: .utf8)
         #expect(svg.contains("pinned: pooled over 4 folds (SYNTHETIC DATA)"))
         #expect(svg.contains(">75%<") && svg.contains(">(3)<"), "row-normalised shares with counts beneath")
