@@ -7,10 +7,9 @@ import SERCore
 /// Shapes: x `[N, T, F]`, h `[N, T, H]`; W_ih `[4H, F]`, W_hh `[4H, H]`, one bias `[4H]`.
 /// Init: U(-1/sqrt(H), 1/sqrt(H)) as PyTorch, plus 1 on the forget-gate bias.
 ///
-/// Speed: the input projection of all frames is one GEMM into the gate buffer; each step adds
-/// `h_{t-1} W_hh^T` with a strided GEMM straight into that buffer (ldc = T * 4H), then applies the fused,
-/// vectorised gate nonlinearities in place. The batch is split into one chunk per thread for the
-/// recurrence. Frames `t >= length` are never computed: their h, c and gate gradients are set to zero,
+/// Speed: the batch is split into one chunk of sequences per thread; each thread projects its chunk's
+/// frames with one GEMM into the gate buffer, then for each step adds `h_{t-1} W_hh^T` with a strided GEMM
+/// straight into that buffer (ldc = T * 4H) and applies the fused, vectorised gate nonlinearities in place. Frames `t >= length` are never computed: their h, c and gate gradients are set to zero,
 /// so padding cannot reach outputs or gradients.
 final class LSTMDirection {
     let inputSize: Int
@@ -57,31 +56,38 @@ final class LSTMDirection {
             tanhCells = cells
         }
         // Fresh every pass: the previous output may still be referenced downstream (no copy-on-write copy).
-        hidden = [Float](repeating: 0, count: rows * H)
+        // Left uninitialised: `forwardChunk` writes every frame of every sequence (zero past its length).
+        hidden = [Float](unsafeUninitializedCapacity: rows * H) { _, count in count = rows * H }
         let T = frames
         gates.withUnsafeMutableBufferPointer { gb in
-            let g = gb.baseAddress!
-            bias.value.withUnsafeBufferPointer { b in
-                for r in 0..<rows { (g + r * G).update(from: b.baseAddress!, count: G) }
-            }
             x.withUnsafeBufferPointer { xb in
-                weightIH.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(transB: true, m: rows, n: G, k: F, a: xb.baseAddress!, lda: F, b: w.baseAddress!, ldb: F,
-                              beta: 1, c: g, ldc: G, threads: threads)
-                }
-            }
-            cells.withUnsafeMutableBufferPointer { cb in
-                tanhCells.withUnsafeMutableBufferPointer { tb in
-                    hidden.withUnsafeMutableBufferPointer { hb in
-                        weightHH.value.withUnsafeMutableBufferPointer { wb in
-                            let gP = SharedPointer(g), cP = SharedPointer(cb.baseAddress!), tP = SharedPointer(tb.baseAddress!)
-                            let hP = SharedPointer(hb.baseAddress!)
-                            // h_{t-1} W_hh^T: W_hh^T [H, 4H] packed once for all steps.
-                            let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: true, k: H, n: G)
-                            parallelChunks(count: batch, chunks: threads) { _, range in
-                                LSTMDirection.forwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
-                                                           gates: gP.base, cells: cP.base, tanhCells: tP.base,
-                                                           hidden: hP.base, weightHH: recurrent)
+                bias.value.withUnsafeBufferPointer { bb in
+                    weightIH.value.withUnsafeBufferPointer { wih in
+                        cells.withUnsafeMutableBufferPointer { cb in
+                            tanhCells.withUnsafeMutableBufferPointer { tb in
+                                hidden.withUnsafeMutableBufferPointer { hb in
+                                    weightHH.value.withUnsafeMutableBufferPointer { wb in
+                                        let gP = SharedPointer(gb.baseAddress!), cP = SharedPointer(cb.baseAddress!)
+                                        let tP = SharedPointer(tb.baseAddress!), hP = SharedPointer(hb.baseAddress!)
+                                        let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                                        let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                                        let wP = SharedPointer(UnsafeMutablePointer(mutating: wih.baseAddress!))
+                                        // h_{t-1} W_hh^T: W_hh^T [H, 4H] packed once for all steps.
+                                        let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: true, k: H, n: G)
+                                        // Each thread projects its own sequences' frames (bias + x W_ih^T, rows split,
+                                        // so the same bits as one GEMM over all rows) and then runs their recurrence:
+                                        // no serial bias fill and no barrier between the two.
+                                        parallelChunks(count: batch, chunks: threads) { _, range in
+                                            let r0 = range.lowerBound * T, chunkRows = range.count * T
+                                            for r in r0..<(r0 + chunkRows) { (gP.base + r * G).update(from: bP.base, count: G) }
+                                            BLAS.gemm(transB: true, m: chunkRows, n: G, k: F, a: xP.base + r0 * F, lda: F, b: wP.base, ldb: F,
+                                                      beta: 1, c: gP.base + r0 * G, ldc: G)
+                                            LSTMDirection.forwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
+                                                                       gates: gP.base, cells: cP.base, tanhCells: tP.base,
+                                                                       hidden: hP.base, weightHH: recurrent)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
