@@ -30,7 +30,7 @@ public enum CorpusError: LocalizedError, Equatable {
         case .noMatchingAudio(let path, let kind, let count, let example):
             return "\(path): expected \(kind.displayName) files (\(CorpusSources.layout(kind))), found \(count) audio files named otherwise, e.g. \(example). Check --kind, or see docs/corpora.md."
         case .noRootConfigured(let kind):
-            return "no folder given for the \(kind.displayName) corpus: expected --corpus-root <dir>, $SERLAB_CORPORA (the folder holding ravdess/, savee/, tess/) or a corpus root in the config, found none. \(CorpusSources.howToGet(kind))"
+            return "no folder given for the \(kind.displayName) corpus: expected --corpora <dir> or $SERLAB_CORPORA (the folder holding ravdess/, savee/, tess/), or dataset.root in the config, found none. \(CorpusSources.howToGet(kind))"
         case .notAFolder(let path):
             return "\(path): expected a folder holding a corpus, found a file"
         case .unreadableFolder(let path):

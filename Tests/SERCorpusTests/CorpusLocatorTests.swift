@@ -19,6 +19,13 @@ import Testing
         #expect(throws: CorpusError.noRootConfigured(kind: .tess)) { try CorpusLocator(environment: [:]).resolve(.tess) }
     }
 
+    /// The message names the option serlab really has (it once said --corpus-root, which no command takes).
+    @Test func noRootNamesTheCorporaOption() {
+        let message = CorpusError.noRootConfigured(kind: .savee).localizedDescription
+        #expect(message.contains("--corpora <dir>") && message.contains("SERLAB_CORPORA") && message.contains("dataset.root"), "\(message)")
+        #expect(!message.contains("--corpus-root"), "\(message)")
+    }
+
     @Test func missingCorpusSaysWhereAndHow() throws {
         let locator = CorpusLocator(environment: ["SERLAB_CORPORA": "/nonexistent-serlab"])
         do {
