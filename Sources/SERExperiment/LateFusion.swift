@@ -80,6 +80,8 @@ public struct LateFusion: Sendable {
         defer { lock.release() }
         try run.write(resolvedJSON(finished, lead: lead).prettyPrinted() + "\n", to: "config.resolved.json")
         for fold in folds { try ResultsWriter.writeFold(fold, labels: dataset.labels, in: run) }
+        try ResultsWriter.writeEnvironment(LateFusion.environment(lead: finished[0], dataset: dataset, seed: fusionConfig.seed,
+                                                                  hashData: options.hashData), in: run)
         var writer = lead
         writer.config.name = name
         let model = "fusion(" + finished.map(\.model).joined(separator: "+") + ")"
@@ -91,6 +93,20 @@ public struct LateFusion: Sendable {
         let metrics = try ResultsFile.read(RunMetrics.self, from: run.url.appendingPathComponent("metrics.json"))
         return RunSummary(directory: run.url, metrics: try JSONValueEncoder().encode(metrics), meanUAR: meanUAR, meanAccuracy: meanAccuracy,
                           resumedFolds: 0, syntheticData: dataset.synthetic, dataset: dataset)
+    }
+
+    /// environment.json of a fusion: this process's versions and machine, and the fingerprint of the data
+    /// fused. The files' hashes come from the lead member's environment.json (the bytes its predictions were
+    /// made from), so a fusion hashes again only what that record lacks.
+    static func environment(lead: Member, dataset: LoadedDataset, seed: Int, hashData: Bool) -> RunEnvironment {
+        var known: [URL: String] = [:]
+        if hashData, let saved = try? ResultsFile.read(RunEnvironment.self, from: lead.run.appendingPathComponent("environment.json")) {
+            let byPath = Dictionary(saved.data.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+            for item in dataset.items {
+                if let hash = byPath[item.path], hash.count == 64 { known[item.url] = hash }
+            }
+        }
+        return EnvironmentRecord.record(dataset: dataset, threads: 1, seed: seed, includeHashes: hashData, knownHashes: known)
     }
 
     /// The newest finished run folder of the runner's exact resolved config, if any.

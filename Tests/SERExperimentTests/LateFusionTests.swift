@@ -22,11 +22,11 @@ import SERTestSupport
         return folder
     }
 
-    static func runFusion(in folder: URL) throws -> RunSummary {
+    static func runFusion(in folder: URL, hashData: Bool = false) throws -> RunSummary {
         var options = RunOptions()
         options.resultsDirectory = folder.appendingPathComponent("results")
         options.cacheDirectory = folder.appendingPathComponent("cache")
-        options.hashData = false
+        options.hashData = hashData
         let fusion = try LateFusion.load(ConfigFile.read(folder.appendingPathComponent("fusion.json")))
         return try fusion.run(options: options, components: .test(), progress: SilentProgress())
     }
@@ -63,9 +63,24 @@ import SERTestSupport
         #expect(metrics.name == "ab" && metrics.model == "fusion(mlp+mlp)" && metrics.folds.count == 4)
         let correct = fused.rows.filter(\.isCorrect).count
         #expect(abs((metrics.pooled?.accuracy ?? -1) - ResultsFile.rounded(Double(correct) / Double(fused.rows.count))) < 1e-9)
+        // The fusion records its environment and the fingerprint of the data it fused, the members' data.
+        let environment = try ResultsFile.read(RunEnvironment.self, from: summary.directory.appendingPathComponent("environment.json"))
+        let aEnvironment = try ResultsFile.read(RunEnvironment.self, from: Self.latestRun(folder, member: "a").appendingPathComponent("environment.json"))
+        #expect(environment.data.fileCount == a.rows.count && environment.data.fingerprint == aEnvironment.data.fingerprint)
         // A second fusion reuses the members' finished runs instead of training again.
         _ = try Self.runFusion(in: folder)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results/a").path).count == 1)
+    }
+
+    /// With hashing on, the fusion's fingerprint is the members' (taken from the lead's record, hashes and all).
+    @Test func aFusionFingerprintsTheDataItFused() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let summary = try Self.runFusion(in: folder, hashData: true)
+        let fused = try ResultsFile.read(RunEnvironment.self, from: summary.directory.appendingPathComponent("environment.json"))
+        let b = try ResultsFile.read(RunEnvironment.self, from: Self.latestRun(folder, member: "b").appendingPathComponent("environment.json"))
+        #expect(fused.data.files.count == b.data.files.count && fused.data.files.allSatisfy { $0.sha256.count == 64 })
+        #expect(fused.data.fingerprint == b.data.fingerprint)
     }
 
     @Test func membersOnOtherFoldsAreNamed() throws {
