@@ -9,8 +9,9 @@ import SERCore
 ///
 /// Speed: the batch is split into one chunk of sequences per thread; each thread projects its chunk's
 /// frames with one GEMM into the gate buffer, then for each step adds `h_{t-1} W_hh^T` with a strided GEMM
-/// straight into that buffer (ldc = T * 4H) and applies the fused, vectorised gate nonlinearities in place. Frames `t >= length` are never computed: their h, c and gate gradients are set to zero,
-/// so padding cannot reach outputs or gradients.
+/// straight into that buffer (ldc = T * 4H) and applies the fused, vectorised gate nonlinearities in place.
+/// Frames `t >= length` are never computed: their h, c and gate gradients are set to zero, so padding
+/// cannot reach outputs or gradients.
 final class LSTMDirection {
     let inputSize: Int
     let hiddenSize: Int
