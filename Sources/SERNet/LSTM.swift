@@ -60,35 +60,24 @@ final class LSTMDirection {
         // Left uninitialised: `forwardChunk` writes every frame of every sequence (zero past its length).
         hidden = [Float](unsafeUninitializedCapacity: rows * H) { _, count in count = rows * H }
         let T = frames
+        let biasValues = bias.value, inputWeights = weightIH.value
         gates.withUnsafeMutableBufferPointer { gb in
-            x.withUnsafeBufferPointer { xb in
-                bias.value.withUnsafeBufferPointer { bb in
-                    weightIH.value.withUnsafeBufferPointer { wih in
-                        cells.withUnsafeMutableBufferPointer { cb in
-                            tanhCells.withUnsafeMutableBufferPointer { tb in
-                                hidden.withUnsafeMutableBufferPointer { hb in
-                                    weightHH.value.withUnsafeMutableBufferPointer { wb in
-                                        let gP = SharedPointer(gb.baseAddress!), cP = SharedPointer(cb.baseAddress!)
-                                        let tP = SharedPointer(tb.baseAddress!), hP = SharedPointer(hb.baseAddress!)
-                                        let xP = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                        let bP = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                                        let wP = SharedPointer(UnsafeMutablePointer(mutating: wih.baseAddress!))
-                                        // h_{t-1} W_hh^T: W_hh^T [H, 4H] packed once for all steps.
-                                        let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: true, k: H, n: G)
-                                        // Each thread projects its own sequences' frames (bias + x W_ih^T, rows split,
-                                        // so the same bits as one GEMM over all rows) and then runs their recurrence:
-                                        // no serial bias fill and no barrier between the two.
-                                        parallelChunks(count: batch, chunks: threads) { _, range in
-                                            let r0 = range.lowerBound * T, chunkRows = range.count * T
-                                            for r in r0..<(r0 + chunkRows) { (gP.base + r * G).update(from: bP.base, count: G) }
-                                            BLAS.gemm(transB: true, m: chunkRows, n: G, k: F, a: xP.base + r0 * F, lda: F, b: wP.base, ldb: F,
-                                                      beta: 1, c: gP.base + r0 * G, ldc: G)
-                                            LSTMDirection.forwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
-                                                                       gates: gP.base, cells: cP.base, tanhCells: tP.base,
-                                                                       hidden: hP.base, weightHH: recurrent)
-                                        }
-                                    }
-                                }
+            cells.withUnsafeMutableBufferPointer { cb in
+                tanhCells.withUnsafeMutableBufferPointer { tb in
+                    hidden.withUnsafeMutableBufferPointer { hb in
+                        weightHH.value.withUnsafeMutableBufferPointer { wb in
+                            let gP = SharedPointer(gb.baseAddress!), cP = SharedPointer(cb.baseAddress!), tP = SharedPointer(tb.baseAddress!)
+                            let hP = SharedPointer(hb.baseAddress!)
+                            // h_{t-1} W_hh^T: W_hh^T [H, 4H] packed once for all steps.
+                            let recurrent = BLAS.prepare(wb.baseAddress!, ldb: H, transposed: true, k: H, n: G)
+                            // Each thread projects its own sequences' frames, then runs their recurrence: no serial
+                            // bias fill and no barrier between the two.
+                            parallelChunks(count: batch, chunks: threads) { _, range in
+                                LSTMDirection.projectInput(x, rows: (range.lowerBound * T)..<(range.upperBound * T), inputSize: F,
+                                                           bias: biasValues, weight: inputWeights, into: gP.base)
+                                LSTMDirection.forwardChunk(range: range, frames: T, hiddenSize: H, lengths: lengths,
+                                                           gates: gP.base, cells: cP.base, tanhCells: tP.base,
+                                                           hidden: hP.base, weightHH: recurrent)
                             }
                         }
                     }
@@ -96,6 +85,22 @@ final class LSTMDirection {
             }
         }
         return hidden
+    }
+
+    /// `gates[r] = bias + x[r] W_ih^T` for the frames `rows` (flattened `n * T + t`), one GEMM. Each row sums in
+    /// the same order however the rows are split, so per-thread projections give the bits of one over all rows.
+    private static func projectInput(_ x: [Float], rows: Range<Int>, inputSize F: Int, bias: [Float], weight: [Float],
+                                     into gates: UnsafeMutablePointer<Float>) {
+        let G = bias.count
+        bias.withUnsafeBufferPointer { b in
+            for r in rows { (gates + r * G).update(from: b.baseAddress!, count: G) }
+        }
+        x.withUnsafeBufferPointer { xb in
+            weight.withUnsafeBufferPointer { w in
+                BLAS.gemm(transB: true, m: rows.count, n: G, k: F, a: xb.baseAddress! + rows.lowerBound * F, lda: F, b: w.baseAddress!, ldb: F,
+                          beta: 1, c: gates + rows.lowerBound * G, ldc: G)
+            }
+        }
     }
 
     private static func forwardChunk(range: Range<Int>, frames T: Int, hiddenSize H: Int, lengths: [Int],
